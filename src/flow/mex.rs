@@ -1,0 +1,372 @@
+//! WS-Trust metadata exchange analysis: macOS's endpoint selection (SPEC.md "MEX", observed
+//! behaviour), the inventory of every policy, binding and port, and the facts MEX-1…MEX-10 need.
+
+use super::xml::{self, child, children, is, line_of, path, text_of, XmlError};
+use super::WsTrustVersion;
+use roxmltree::{Document, Node};
+use serde::Serialize;
+
+/// The SOAP-over-HTTP transport URI a binding must declare.
+pub const SOAP_HTTP_TRANSPORT: &str = "http://schemas.xmlsoap.org/soap/http";
+
+/// The RST/Issue action of a version (binding soapAction, and `a:Action` in the RST).
+pub fn issue_action(v: WsTrustVersion) -> &'static str {
+    match v {
+        WsTrustVersion::V13 => "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue",
+        WsTrustVersion::V2005 => "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/Issue",
+    }
+}
+
+fn sp_ns(v: WsTrustVersion) -> &'static str {
+    match v {
+        WsTrustVersion::V13 => xml::SP13,
+        WsTrustVersion::V2005 => xml::SP05,
+    }
+}
+
+fn supporting_tokens(v: WsTrustVersion) -> &'static str {
+    match v {
+        WsTrustVersion::V13 => "SignedEncryptedSupportingTokens",
+        WsTrustVersion::V2005 => "SignedSupportingTokens",
+    }
+}
+
+/// The endpoint macOS will use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Selected {
+    /// WS-Trust version.
+    pub version: WsTrustVersion,
+    /// The `wsa10:Address` text exactly as written (MEX-8 judges its cleanliness).
+    pub address: String,
+    /// The port's name.
+    pub port: String,
+    /// The binding's name.
+    pub binding: String,
+    /// The username policy's `wsu:Id`.
+    pub policy_id: String,
+}
+
+/// A username/password endpoint found in the document, usable or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// Version of its username policy.
+    pub version: WsTrustVersion,
+    /// The policy's `wsu:Id`.
+    pub policy_id: String,
+    /// The binding that references the policy.
+    pub binding: String,
+    /// The port macOS would use for that binding, if any.
+    pub port: Option<String>,
+    /// `wsa10:EndpointReference/wsa10:Address` text, untrimmed.
+    pub address: Option<String>,
+    /// `soap12:address/@location`.
+    pub soap12_location: Option<String>,
+    /// The policy asks for a password digest (`sp:HashPassword`).
+    pub hash_password: bool,
+    /// The policy asserts `sp:TransportBinding`.
+    pub transport_binding: bool,
+    /// macOS can use it (no reasons against).
+    pub usable: bool,
+    /// macOS selects it.
+    pub selected: bool,
+    /// Its only problem is an http address (MEX-6).
+    pub http_only_problem: bool,
+    /// Why macOS cannot use it.
+    pub reasons: Vec<String>,
+}
+
+/// A `wsp:Policy` child of `wsdl:definitions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyInfo {
+    /// `wsu:Id`.
+    pub id: Option<String>,
+    /// The username-token version it matches, if any.
+    pub username: Option<WsTrustVersion>,
+    /// Line in the document.
+    pub line: u32,
+}
+
+/// A `wsdl:binding`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BindingInfo {
+    /// `@name`.
+    pub name: String,
+    /// `wsp:PolicyReference/@URI`.
+    pub policy_ref: Option<String>,
+    /// `soap12:binding/@transport`.
+    pub transport: Option<String>,
+    /// `wsdl:operation/soap12:operation/@soapAction` values.
+    pub soap_actions: Vec<String>,
+    /// Line in the document.
+    pub line: u32,
+}
+
+/// A `wsdl:service/wsdl:port`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortInfo {
+    /// `@name`.
+    pub name: String,
+    /// `@binding` (a QName).
+    pub binding: String,
+    /// `wsa10:Address` text, untrimmed.
+    pub address: Option<String>,
+    /// `soap12:address/@location`.
+    pub soap12_location: Option<String>,
+    /// Line in the document.
+    pub line: u32,
+}
+
+/// Everything the MEX checks need to know about one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct MexAnalysis {
+    /// The parse error, when the document is not well-formed (or not UTF-8).
+    pub parse_error: Option<XmlError>,
+    /// Number of `wsdl:definitions` elements anywhere in the document.
+    pub definitions: usize,
+    /// The endpoint macOS will use.
+    pub selected: Option<Selected>,
+    /// Every username endpoint, in macOS's search order (1.3 first).
+    pub endpoints: Vec<Endpoint>,
+    /// Every policy.
+    pub policies: Vec<PolicyInfo>,
+    /// Every binding.
+    pub bindings: Vec<BindingInfo>,
+    /// Every port.
+    pub ports: Vec<PortInfo>,
+    /// References that resolve to nothing (MEX-10).
+    pub dangling: Vec<String>,
+}
+
+impl MexAnalysis {
+    /// The endpoint record macOS selects.
+    pub fn selected_endpoint(&self) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.selected)
+    }
+}
+
+fn attr<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    n.attribute(name)
+}
+
+/// The username-token element when `policy` is a username policy of version `v`.
+fn username_token<'a, 'i>(policy: Node<'a, 'i>, v: WsTrustVersion) -> Option<Node<'a, 'i>> {
+    let sp = sp_ns(v);
+    let exactly_one = child(policy, xml::WSP, "ExactlyOne")?;
+    for all in children(exactly_one, xml::WSP, "All") {
+        if let Some(tok) = path(all, &[(sp, supporting_tokens(v)), (xml::WSP, "Policy"), (sp, "UsernameToken")]) {
+            if path(tok, &[(xml::WSP, "Policy"), (sp, "WssUsernameToken10")]).is_some() {
+                return Some(tok);
+            }
+        }
+    }
+    None
+}
+
+fn policy_all_has(policy: Node, ns: &str, local: &str) -> bool {
+    child(policy, xml::WSP, "ExactlyOne")
+        .map(|eo| children(eo, xml::WSP, "All").any(|all| child(all, ns, local).is_some()))
+        .unwrap_or(false)
+}
+
+fn local_of_qname(q: &str) -> &str {
+    q.rsplit_once(':').map(|(_, l)| l).unwrap_or(q)
+}
+
+fn port_address(port: Node) -> Option<String> {
+    path(port, &[(xml::WSA10, "EndpointReference"), (xml::WSA10, "Address")]).map(text_of)
+}
+
+fn soap12_location(port: Node) -> Option<String> {
+    child(port, xml::SOAP12_WSDL, "address").and_then(|a| a.attribute("location")).map(str::to_string)
+}
+
+fn ports_of<'a, 'i>(defs: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    children(defs, xml::WSDL, "service").flat_map(|s| children(s, xml::WSDL, "port")).collect()
+}
+
+/// Analyses a MEX body: parse, inventory, endpoints, and macOS's selection.
+pub fn analyse(body: &[u8]) -> MexAnalysis {
+    let text = match xml::body_text(body) {
+        Ok(t) => t,
+        Err(e) => return MexAnalysis { parse_error: Some(e), ..Default::default() },
+    };
+    let doc = match xml::parse(text) {
+        Ok(d) => d,
+        Err(e) => return MexAnalysis { parse_error: Some(e), ..Default::default() },
+    };
+    analyse_doc(&doc)
+}
+
+fn analyse_doc(doc: &Document) -> MexAnalysis {
+    let mut a = MexAnalysis::default();
+    let defs: Vec<Node> = doc.descendants().filter(|n| is(*n, xml::WSDL, "definitions")).collect();
+    a.definitions = defs.len();
+    let mut all_policy_ids = Vec::new();
+    for d in &defs {
+        for p in d.descendants().filter(|n| is(*n, xml::WSP, "Policy")) {
+            if let Some(id) = p.attribute((xml::WSU, "Id")) {
+                all_policy_ids.push(id.to_string());
+            }
+        }
+    }
+    for d in &defs {
+        for p in children(*d, xml::WSP, "Policy") {
+            let username = WsTrustVersion::PREFERENCE.into_iter().find(|v| username_token(p, *v).is_some());
+            a.policies.push(PolicyInfo { id: p.attribute((xml::WSU, "Id")).map(str::to_string), username, line: line_of(doc, p) });
+        }
+        let binding_names: Vec<&str> = children(*d, xml::WSDL, "binding").filter_map(|b| attr(b, "name")).collect();
+        for b in children(*d, xml::WSDL, "binding") {
+            let policy_ref = child(b, xml::WSP, "PolicyReference").and_then(|r| r.attribute("URI")).map(str::to_string);
+            let name = attr(b, "name").unwrap_or("").to_string();
+            if let Some(r) = &policy_ref {
+                if !r.strip_prefix('#').is_some_and(|id| all_policy_ids.iter().any(|p| p == id)) {
+                    a.dangling.push(format!("binding {name:?} references policy {r:?}, which the document does not define"));
+                }
+            }
+            a.bindings.push(BindingInfo {
+                name,
+                policy_ref,
+                transport: child(b, xml::SOAP12_WSDL, "binding").and_then(|t| t.attribute("transport")).map(str::to_string),
+                soap_actions: children(b, xml::WSDL, "operation")
+                    .filter_map(|o| child(o, xml::SOAP12_WSDL, "operation"))
+                    .filter_map(|o| o.attribute("soapAction"))
+                    .map(str::to_string)
+                    .collect(),
+                line: line_of(doc, b),
+            });
+        }
+        for p in ports_of(*d) {
+            let binding = attr(p, "binding").unwrap_or("").to_string();
+            let name = attr(p, "name").unwrap_or("").to_string();
+            if !binding_names.contains(&local_of_qname(&binding)) {
+                a.dangling.push(format!("port {name:?} references binding {binding:?}, which the document does not define"));
+            }
+            a.ports.push(PortInfo { name, binding, address: port_address(p), soap12_location: soap12_location(p), line: line_of(doc, p) });
+        }
+    }
+    // macOS's search: version by version, every definitions element, policy, binding, first port.
+    for v in WsTrustVersion::PREFERENCE {
+        for d in &defs {
+            let ports = ports_of(*d);
+            for p in children(*d, xml::WSP, "Policy") {
+                let Some(tok) = username_token(p, v) else { continue };
+                let hash_password = tok.descendants().any(|n| n.is_element() && n.tag_name().name() == "HashPassword");
+                let transport_binding = policy_all_has(p, sp_ns(v), "TransportBinding");
+                let Some(id) = p.attribute((xml::WSU, "Id")) else {
+                    a.endpoints.push(Endpoint {
+                        version: v,
+                        policy_id: String::new(),
+                        binding: String::new(),
+                        port: None,
+                        address: None,
+                        soap12_location: None,
+                        hash_password,
+                        transport_binding,
+                        usable: false,
+                        selected: false,
+                        http_only_problem: false,
+                        reasons: vec!["the username policy has no wsu:Id, so no binding can reference it".into()],
+                    });
+                    continue;
+                };
+                let reference = format!("#{id}");
+                for b in children(*d, xml::WSDL, "binding") {
+                    if child(b, xml::WSP, "PolicyReference").and_then(|r| r.attribute("URI")) != Some(reference.as_str()) {
+                        continue;
+                    }
+                    let bname = attr(b, "name").unwrap_or("");
+                    let mut reasons = Vec::new();
+                    let transport = child(b, xml::SOAP12_WSDL, "binding").and_then(|t| t.attribute("transport"));
+                    if transport != Some(SOAP_HTTP_TRANSPORT) {
+                        reasons.push(format!("soap12:binding transport is {transport:?}, not {SOAP_HTTP_TRANSPORT:?}"));
+                    }
+                    let action_ok = children(b, xml::WSDL, "operation")
+                        .filter_map(|o| child(o, xml::SOAP12_WSDL, "operation"))
+                        .any(|o| o.attribute("soapAction") == Some(issue_action(v)));
+                    if !action_ok {
+                        reasons.push(format!("no soap12:operation with soapAction {:?}", issue_action(v)));
+                    }
+                    let suffix = format!(":{bname}");
+                    let port = ports.iter().find(|p| attr(**p, "binding").is_some_and(|q| q.ends_with(&suffix)));
+                    let (mut port_name, mut address, mut location) = (None, None, None);
+                    let mut http_problem = false;
+                    match port {
+                        None => {
+                            if ports.iter().any(|p| attr(*p, "binding") == Some(bname)) {
+                                reasons.push(format!("the port names binding {bname:?} without a prefix: macOS matches only prefixed QNames"));
+                            } else {
+                                reasons.push(format!("no wsdl:port uses binding {bname:?}"));
+                            }
+                        }
+                        Some(p) => {
+                            port_name = attr(*p, "name").map(str::to_string);
+                            location = soap12_location(*p);
+                            address = port_address(*p);
+                            match &address {
+                                None => reasons.push("the port has no wsa10:EndpointReference/wsa10:Address".into()),
+                                Some(addr) => {
+                                    let https = addr.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+                                    if !https {
+                                        http_problem = reasons.is_empty()
+                                            && addr.trim_start().get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+                                        reasons.push(format!("address {addr:?} does not start with https://"));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    let usable = reasons.is_empty();
+                    let selected = usable && a.selected.is_none();
+                    if selected {
+                        a.selected = Some(Selected {
+                            version: v,
+                            address: address.clone().unwrap_or_default(),
+                            port: port_name.clone().unwrap_or_default(),
+                            binding: bname.to_string(),
+                            policy_id: id.to_string(),
+                        });
+                    }
+                    a.endpoints.push(Endpoint {
+                        version: v,
+                        policy_id: id.to_string(),
+                        binding: bname.to_string(),
+                        port: port_name,
+                        address,
+                        soap12_location: location,
+                        hash_password,
+                        transport_binding,
+                        usable,
+                        selected,
+                        http_only_problem: http_problem,
+                        reasons,
+                    });
+                }
+            }
+        }
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_well_formed_has_a_place() {
+        let a = analyse(b"<a>\n  <b></a>");
+        let e = a.parse_error.as_ref().map(|e| (e.line, e.column));
+        assert_eq!(e, Some((2, 6)));
+    }
+
+    #[test]
+    fn dtd_is_refused() {
+        let a = analyse(b"<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>");
+        assert!(a.parse_error.is_some());
+    }
+
+    #[test]
+    fn non_utf8_is_an_error_not_a_panic() {
+        let a = analyse(b"<a>\xff</a>");
+        assert!(a.parse_error.as_ref().is_some_and(|e| e.message.contains("not UTF-8")));
+    }
+}

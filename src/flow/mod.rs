@@ -1,0 +1,41 @@
+//! The client side of each protocol, exactly as the client does it (DESIGN.md): only this module
+//! knows protocol details.
+
+pub mod keypath;
+pub mod mex;
+pub mod predicate;
+pub mod preauth;
+pub mod xml;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A WS-Trust version macOS can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum WsTrustVersion {
+    /// WS-Trust 1.3 (200512), preferred by macOS.
+    #[serde(rename = "1.3")]
+    V13,
+    /// WS-Trust 2005 (February 2005).
+    #[serde(rename = "2005")]
+    V2005,
+}
+
+impl WsTrustVersion {
+    /// Versions in macOS's order of preference.
+    pub const PREFERENCE: [WsTrustVersion; 2] = [WsTrustVersion::V13, WsTrustVersion::V2005];
+
+    /// "1.3" or "2005".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WsTrustVersion::V13 => "1.3",
+            WsTrustVersion::V2005 => "2005",
+        }
+    }
+}
+
+impl fmt::Display for WsTrustVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,164 @@
+//! Preauthentication (user-realm discovery) exactly as macOS sends it (SPEC.md "PRE"), and the
+//! analysis of its answer: JSON object, predicate, MEX URL.
+
+use super::keypath::KeyPath;
+use super::predicate::Predicate;
+use crate::suite::NameValue;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+/// Characters macOS leaves as they are in query values: RFC 3986 unreserved, and `@`.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'@');
+
+/// The key macOS reads when no `federationMEXURLKeypath` is configured.
+pub const FALLBACK_MEX_KEY: &str = "federation_metadata_url";
+
+/// Percent-encodes a query name or value the way macOS does.
+pub fn encode_query_value(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+/// The preauthentication URL: the configured URL with its query kept, then `user=<login>`, then
+/// each custom request value.
+pub fn request_url(base: &Url, login: &str, custom: &[NameValue]) -> Url {
+    let mut query = base.query().unwrap_or("").to_string();
+    let mut push = |name: &str, value: &str| {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&encode_query_value(name));
+        query.push('=');
+        query.push_str(&encode_query_value(value));
+    };
+    push("user", login);
+    for nv in custom {
+        push(&nv.name, &nv.value);
+    }
+    let mut url = base.clone();
+    url.set_query(Some(&query));
+    url
+}
+
+/// The request headers macOS sends (besides the HTTP basics).
+pub fn request_headers() -> Vec<(String, String)> {
+    vec![
+        ("Accept".into(), "application/json".into()),
+        ("client-request-id".into(), uuid::Uuid::new_v4().to_string().to_uppercase()),
+    ]
+}
+
+/// What the answer's MEX URL is and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MexUrlValue {
+    /// The key path read.
+    pub keypath: String,
+    /// The JSON value found there (None: absent).
+    pub value: Option<Value>,
+    /// The value as an absolute https URL, or why it is not one.
+    pub url: Result<String, String>,
+}
+
+/// The facts PRE-2…PRE-9 need about one answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreauthAnalysis {
+    /// The parsed body, when it is JSON.
+    pub json: Option<Value>,
+    /// Why the body is not a JSON object.
+    pub json_error: Option<String>,
+    /// What the predicate evaluates to (None: no JSON object to evaluate).
+    pub predicate: Option<bool>,
+    /// The MEX URL (None: no JSON object).
+    pub mex_url: Option<MexUrlValue>,
+}
+
+/// Judges a MEX URL value: a non-empty JSON string holding an absolute https URL, unpadded.
+pub fn judge_mex_url(value: Option<&Value>) -> Result<String, String> {
+    let s = match value {
+        None => return Err("absent".into()),
+        Some(Value::String(s)) => s,
+        Some(other) => return Err(format!("not a JSON string but {other}")),
+    };
+    if s.is_empty() {
+        return Err("an empty string".into());
+    }
+    if s.trim() != s {
+        return Err(format!("{s:?} has surrounding whitespace"));
+    }
+    match Url::parse(s) {
+        Err(e) => Err(format!("{s:?} is not an absolute URL ({e})")),
+        Ok(u) if u.scheme() != "https" => Err(format!("{s:?} is not https")),
+        Ok(u) if u.host().is_none() => Err(format!("{s:?} has no host")),
+        Ok(_) => Ok(s.clone()),
+    }
+}
+
+/// Analyses a preauthentication answer body.
+pub fn analyse(body: &[u8], predicate: Option<&Predicate>, keypath: Option<&KeyPath>) -> PreauthAnalysis {
+    let parsed: Result<Value, String> = serde_json::from_slice(body).map_err(|e| e.to_string());
+    let (json, json_error) = match parsed {
+        Ok(v @ Value::Object(_)) => (Some(v), None),
+        Ok(v) => {
+            let kind = match v {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            };
+            (Some(v), Some(format!("the body is JSON but {kind}, not an object")))
+        }
+        Err(e) if body.is_empty() => (None, Some(format!("the body is empty ({e})"))),
+        Err(e) => (None, Some(format!("the body is not JSON: {e}"))),
+    };
+    let object = json.as_ref().filter(|v| v.is_object());
+    let predicate = object.zip(predicate).map(|(o, p)| p.evaluate(o));
+    let mex_url = object.map(|o| {
+        let (kp_text, value) = match keypath {
+            Some(k) => (k.to_string(), k.get(o).cloned()),
+            None => (FALLBACK_MEX_KEY.to_string(), o.get(FALLBACK_MEX_KEY).cloned()),
+        };
+        let url = judge_mex_url(value.as_ref());
+        MexUrlValue { keypath: kp_text, value, url }
+    });
+    PreauthAnalysis { json, json_error, predicate, mex_url }
+}
+
+/// Replaces every occurrence of `login` in the JSON strings of `v` with a placeholder, so that
+/// answers for two login names can be compared (PRE-6).
+pub fn with_login_placeholder(v: &Value, login: &str) -> Value {
+    match v {
+        Value::String(s) if !login.is_empty() => Value::String(s.replace(login, "{login}")),
+        Value::Array(a) => Value::Array(a.iter().map(|x| with_login_placeholder(x, login)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), with_login_placeholder(x, login))).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_keeps_query_and_encodes_like_macos() {
+        let base = Url::parse("https://idp.example/realm?api-version=1.0").ok();
+        let custom = [NameValue { name: "x y".into(), value: "a&b".into() }];
+        let u = base.map(|b| request_url(&b, "o'neil+1%&é@contoso.example", &custom).to_string());
+        assert_eq!(
+            u.as_deref(),
+            Some("https://idp.example/realm?api-version=1.0&user=o%27neil%2B1%25%26%C3%A9@contoso.example&x%20y=a%26b")
+        );
+    }
+
+    #[test]
+    fn mex_url_judgement() {
+        use serde_json::json;
+        assert!(judge_mex_url(Some(&json!("https://a.example/mex"))).is_ok());
+        assert!(judge_mex_url(Some(&json!("http://a.example/mex"))).is_err());
+        assert!(judge_mex_url(Some(&json!(" https://a.example/mex"))).is_err());
+        assert!(judge_mex_url(Some(&json!("/mex"))).is_err());
+        assert!(judge_mex_url(Some(&json!(1))).is_err());
+        assert!(judge_mex_url(None).is_err());
+    }
+}

@@ -1,0 +1,367 @@
+//! The one HTTP client (DESIGN.md: only this module talks to the network): rustls with the system
+//! roots plus the target's extra anchors, https only, redirects followed by hand so that an http
+//! hop is seen (TLS-2), a body cap, timeouts, per-host concurrency, and a transcript of every
+//! exchange with secrets redacted.
+
+use crate::redact::Redactor;
+use crate::suite::Limits;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use url::Url;
+
+/// Most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 10;
+/// Most body bytes kept in a transcript.
+pub const TRANSCRIPT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Why an exchange did not produce a whole answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Failure {
+    /// The URL is not https; nothing was sent (TLS-1).
+    NotHttps { url: String },
+    /// A redirect pointed at a non-https URL; it was not followed (TLS-2).
+    RedirectToHttp { from: String, location: String },
+    /// A redirect was answered where the client follows none (TLS-2).
+    RedirectRefused { location: String },
+    /// More than [`MAX_REDIRECTS`] redirects.
+    TooManyRedirects,
+    /// The TLS handshake failed: certificate invalid, unknown issuer, wrong host… (TLS-1).
+    Tls { detail: String },
+    /// No connection (refused, unreachable, DNS).
+    Connect { detail: String },
+    /// No whole answer within the timeout (TLS-4).
+    Timeout { detail: String },
+    /// The body is larger than the cap.
+    BodyTooLarge { limit: usize },
+    /// Anything else on the wire (reset, malformed HTTP).
+    Protocol { detail: String },
+}
+
+impl Failure {
+    /// A one-line reason.
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::NotHttps { url } => format!("{url} is not an https URL; the request was not sent"),
+            Failure::RedirectToHttp { from, location } => format!("{from} redirected to {location}, which is not https; not followed"),
+            Failure::RedirectRefused { location } => format!("redirected to {location} where the client follows no redirect"),
+            Failure::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
+            Failure::Tls { detail } => format!("TLS failed: {detail}"),
+            Failure::Connect { detail } => format!("could not connect: {detail}"),
+            Failure::Timeout { detail } => format!("timed out: {detail}"),
+            Failure::BodyTooLarge { limit } => format!("the body is larger than the {limit}-byte cap"),
+            Failure::Protocol { detail } => format!("HTTP failure: {detail}"),
+        }
+    }
+
+    /// True when the peer could not be reached at all (the run's "IdP unreachable").
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Failure::Connect { .. })
+    }
+}
+
+/// One redirect hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    /// Status of the redirecting answer.
+    pub status: u16,
+    /// URL that answered.
+    pub url: String,
+    /// Its Location.
+    pub location: String,
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// GET or POST.
+    pub method: reqwest::Method,
+    /// Where.
+    pub url: Url,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// Body, for POST.
+    pub body: Option<Vec<u8>>,
+    /// Whether redirects are followed (macOS follows them for GETs, not for the STS POST).
+    pub follow_redirects: bool,
+}
+
+impl Request {
+    /// A GET that follows redirects.
+    pub fn get(url: Url, headers: Vec<(String, String)>) -> Self {
+        Request { method: reqwest::Method::GET, url, headers, body: None, follow_redirects: true }
+    }
+}
+
+/// One exchange, as seen on the wire: the transcript record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    /// Method.
+    pub method: String,
+    /// First URL requested.
+    pub url: String,
+    /// Request headers.
+    pub request_headers: Vec<(String, String)>,
+    /// Request body (redacted in transcripts).
+    #[serde(skip)]
+    pub request_body: Option<Vec<u8>>,
+    /// Redirects followed.
+    pub hops: Vec<Hop>,
+    /// URL of the final answer.
+    pub final_url: String,
+    /// Status of the final answer.
+    pub status: Option<u16>,
+    /// Response headers of the final answer.
+    pub response_headers: Vec<(String, String)>,
+    /// Response body (capped).
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    /// Milliseconds from sending to the end of the body.
+    pub elapsed_ms: u64,
+    /// Why there is no whole answer.
+    pub failure: Option<Failure>,
+}
+
+impl Exchange {
+    /// A response header, case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The response media type, lower-cased, parameters dropped.
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    }
+
+    /// The transcript form: request and answer with bodies as text, every secret redacted.
+    pub fn transcript(&self, r: &Redactor) -> serde_json::Value {
+        let text = |b: &[u8]| {
+            let cut = &b[..b.len().min(TRANSCRIPT_BODY_LIMIT)];
+            let mut s = String::from_utf8_lossy(cut).into_owned();
+            if b.len() > TRANSCRIPT_BODY_LIMIT {
+                s.push_str(&format!("\n[… {} more bytes]", b.len() - TRANSCRIPT_BODY_LIMIT));
+            }
+            r.redact(&s)
+        };
+        let headers = |h: &[(String, String)]| -> Vec<(String, String)> {
+            h.iter()
+                .map(|(k, v)| {
+                    let sensitive = ["authorization", "cookie", "set-cookie", "proxy-authorization"].contains(&k.to_ascii_lowercase().as_str());
+                    (k.clone(), if sensitive { crate::redact::MASK.to_string() } else { r.redact(v) })
+                })
+                .collect()
+        };
+        serde_json::json!({
+            "method": self.method,
+            "url": r.redact(&self.url),
+            "request_headers": headers(&self.request_headers),
+            "request_body": self.request_body.as_deref().map(text),
+            "hops": self.hops.iter().map(|h| serde_json::json!({"status": h.status, "url": r.redact(&h.url), "location": r.redact(&h.location)})).collect::<Vec<_>>(),
+            "final_url": r.redact(&self.final_url),
+            "status": self.status,
+            "response_headers": headers(&self.response_headers),
+            "body": text(&self.body),
+            "body_bytes": self.body.len(),
+            "elapsed_ms": self.elapsed_ms,
+            "failure": self.failure.as_ref().map(|f| r.redact(&f.describe())),
+        })
+    }
+}
+
+/// The shared client of one target.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    limits: Limits,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+}
+
+/// Builds the client error text from the whole source chain.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(x) = cur {
+        if let Some(r) = x.downcast_ref::<rustls::Error>() {
+            return Some(r.to_string());
+        }
+        if let Some(io) = x.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                if let Some(r) = inner.downcast_ref::<rustls::Error>() {
+                    return Some(r.to_string());
+                }
+            }
+        }
+        cur = x.source();
+    }
+    None
+}
+
+fn classify(e: &reqwest::Error) -> Failure {
+    if let Some(tls) = find_rustls(e) {
+        return Failure::Tls { detail: tls };
+    }
+    let detail = chain(e);
+    if e.is_timeout() {
+        Failure::Timeout { detail }
+    } else if e.is_connect() {
+        Failure::Connect { detail }
+    } else {
+        Failure::Protocol { detail }
+    }
+}
+
+impl HttpClient {
+    /// Builds the client: system roots plus `extra_ca_pem`, https only, no automatic redirects.
+    pub fn new(extra_ca_pem: &[Vec<u8>], limits: Limits) -> Result<Self, String> {
+        let mut certs = Vec::new();
+        for pem in extra_ca_pem {
+            certs.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("extra CA: {e}"))?);
+        }
+        let mut b = reqwest::Client::builder()
+            .https_only(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(limits.timeout_seconds))
+            .connect_timeout(Duration::from_secs(limits.connect_timeout_seconds))
+            .user_agent(concat!("fedconform/", env!("CARGO_PKG_VERSION")))
+            .no_proxy()
+            .pool_max_idle_per_host(limits.max_concurrency_per_host);
+        if !certs.is_empty() {
+            b = b.tls_certs_merge(certs);
+        }
+        let client = b.build().map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))?;
+        Ok(HttpClient { client, limits, hosts: Arc::default() })
+    }
+
+    fn host_gate(&self, url: &Url) -> Arc<Semaphore> {
+        let key = format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0));
+        let mut m = match self.hosts.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        m.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.limits.max_concurrency_per_host))).clone()
+    }
+
+    /// Sends a request and records the exchange; never panics on network input.
+    pub async fn send(&self, req: Request) -> Exchange {
+        let start = Instant::now();
+        let mut ex = Exchange {
+            method: req.method.to_string(),
+            url: req.url.to_string(),
+            request_headers: req.headers.clone(),
+            request_body: req.body.clone(),
+            hops: Vec::new(),
+            final_url: req.url.to_string(),
+            status: None,
+            response_headers: Vec::new(),
+            body: Vec::new(),
+            elapsed_ms: 0,
+            failure: None,
+        };
+        let mut url = req.url.clone();
+        let mut method = req.method.clone();
+        let mut body = req.body.clone();
+        loop {
+            if url.scheme() != "https" {
+                ex.failure = Some(Failure::NotHttps { url: url.to_string() });
+                break;
+            }
+            let gate = self.host_gate(&url);
+            let _permit = gate.acquire_owned().await;
+            let mut rb = self.client.request(method.clone(), url.clone());
+            for (k, v) in &req.headers {
+                rb = rb.header(k, v);
+            }
+            if let Some(b) = &body {
+                rb = rb.body(b.clone());
+            }
+            let resp = match rb.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    ex.failure = Some(classify(&e));
+                    break;
+                }
+            };
+            let status = resp.status().as_u16();
+            ex.final_url = url.to_string();
+            ex.status = Some(status);
+            ex.response_headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let location = resp.headers().get(reqwest::header::LOCATION).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            if let (true, Some(loc)) = (resp.status().is_redirection(), location) {
+                if !req.follow_redirects {
+                    ex.failure = Some(Failure::RedirectRefused { location: loc });
+                    break;
+                }
+                let next = match url.join(&loc) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        ex.failure = Some(Failure::Protocol { detail: format!("unusable Location {loc:?}: {e}") });
+                        break;
+                    }
+                };
+                ex.hops.push(Hop { status, url: url.to_string(), location: next.to_string() });
+                if next.scheme() != "https" {
+                    ex.failure = Some(Failure::RedirectToHttp { from: url.to_string(), location: next.to_string() });
+                    break;
+                }
+                if ex.hops.len() > MAX_REDIRECTS {
+                    ex.failure = Some(Failure::TooManyRedirects);
+                    break;
+                }
+                if status == 303 || ((status == 301 || status == 302) && method == reqwest::Method::POST) {
+                    method = reqwest::Method::GET;
+                    body = None;
+                }
+                url = next;
+                continue;
+            }
+            match read_capped(resp, self.limits.max_body_bytes).await {
+                Ok(b) => ex.body = b,
+                Err((partial, f)) => {
+                    ex.body = partial;
+                    ex.failure = Some(f);
+                }
+            }
+            break;
+        }
+        ex.elapsed_ms = start.elapsed().as_millis() as u64;
+        ex
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, (Vec<u8>, Failure)> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err((Vec::new(), Failure::BodyTooLarge { limit: cap }));
+    }
+    let mut out = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if out.len() + c.len() > cap {
+                    return Err((out, Failure::BodyTooLarge { limit: cap }));
+                }
+                out.extend_from_slice(&c);
+            }
+            Ok(None) => return Ok(out),
+            Err(e) => return Err((out, classify(&e))),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The embedded reference IdP (DESIGN.md): a real HTTPS server on loopback (axum + rustls, a
+//! fresh rcgen CA per start), conformant by default; `defects` names each deliberate violation.
+
+pub mod defects;
+mod mex_doc;
+pub mod pki;
+mod preauth;
+
+pub use defects::Defect;
+
+use crate::suite::{FederationType, Limits, NameValue, Secret, Target, User};
+use crate::flow::predicate::Predicate;
+use crate::flow::keypath::KeyPath;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+/// The domain whose users are federated.
+pub const FEDERATED_DOMAIN: &str = "contoso.example";
+/// The domain whose users are managed (not federated).
+pub const MANAGED_DOMAIN: &str = "fabrikam.example";
+/// The federated test user.
+pub const FEDERATED_LOGIN: &str = "alice@contoso.example";
+/// The managed test user.
+pub const MANAGED_LOGIN: &str = "bob@fabrikam.example";
+/// `federationRequestURN` / AppliesTo.
+pub const REQUEST_URN: &str = "urn:federation:MicrosoftOnline";
+/// The predicate the reference target configures.
+pub const PREDICATE: &str = r#"account_type ==[c] "federated""#;
+/// The custom preauthentication value the reference target sends (Microsoft's own parameter).
+pub const CUSTOM_VALUE: (&str, &str) = ("checkForMicrosoftAccount", "false");
+
+/// Shared state of the handlers.
+pub struct State {
+    /// `https://127.0.0.1:PORT`.
+    pub base: String,
+    /// `http://127.0.0.1:PORT` (never listened on; used by defects and the skip-me endpoints).
+    pub http_base: String,
+    /// The active defect.
+    pub defect: Option<Defect>,
+    /// The federated user's password.
+    pub password: Secret,
+}
+
+/// How to start the IdP.
+#[derive(Debug, Clone)]
+pub struct IdpConfig {
+    /// Address to listen on (loopback by default).
+    pub ip: IpAddr,
+    /// Port (0: ephemeral).
+    pub port: u16,
+    /// The deliberate violation, if any.
+    pub defect: Option<Defect>,
+}
+
+impl Default for IdpConfig {
+    fn default() -> Self {
+        IdpConfig { ip: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0, defect: None }
+    }
+}
+
+/// A running reference IdP; dropping it stops the server.
+pub struct RunningIdp {
+    /// `https://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its CA, PEM.
+    pub ca_pem: String,
+    /// The federated user's password (random per start).
+    pub password: Secret,
+    /// The active defect.
+    pub defect: Option<Defect>,
+    handle: axum_server::Handle<SocketAddr>,
+}
+
+impl Drop for RunningIdp {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+async fn mex(axum::extract::State(st): axum::extract::State<Arc<State>>) -> Response {
+    if defects::has(st.defect, "mex-redirect-to-http") {
+        let to = format!("{}/adfs/services/trust/mex", st.http_base);
+        return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
+    }
+    let status = if defects::has(st.defect, "mex-status-500") { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK };
+    let doc = mex_doc::document(&st.base, &st.http_base, st.defect);
+    (status, [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")], doc).into_response()
+}
+
+fn random_password() -> String {
+    // Characters that need escaping in XML and URLs, so that leaks in any encoding are caught.
+    format!("Pw<&>'\"{}+é", uuid::Uuid::new_v4().simple())
+}
+
+impl RunningIdp {
+    /// Starts the IdP on the current tokio runtime.
+    pub async fn start(cfg: IdpConfig) -> Result<RunningIdp, String> {
+        let std_listener = std::net::TcpListener::bind(SocketAddr::new(cfg.ip, cfg.port)).map_err(|e| format!("cannot listen on {}:{}: {e}", cfg.ip, cfg.port))?;
+        std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
+        let host = match addr.ip() {
+            IpAddr::V6(v6) => format!("[{v6}]"),
+            v4 => v4.to_string(),
+        };
+        let base = format!("https://{host}:{}", addr.port());
+        let http_base = format!("http://{host}:{}", addr.port());
+        let pki = pki::generate(addr.ip(), defects::has(cfg.defect, "tls-wrong-host"))?;
+        let chain = pki.server_chain.iter().map(|c| rustls::pki_types::CertificateDer::from(c.clone())).collect();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key.clone().into());
+        let mut tls = rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key).map_err(|e| e.to_string())?;
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let password = Secret::new(random_password());
+        let state = Arc::new(State { base: base.clone(), http_base, defect: cfg.defect, password: password.clone() });
+        let app = Router::new()
+            .route("/common/userrealm", get(preauth::userrealm))
+            .route("/adfs/services/trust/mex", get(mex))
+            .with_state(state);
+        let handle = axum_server::Handle::new();
+        let server = axum_server::tls_rustls::from_tcp_rustls(std_listener, axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)))
+            .map_err(|e| e.to_string())?
+            .handle(handle.clone());
+        tokio::spawn(async move {
+            let _ = server.serve(app.into_make_service()).await;
+        });
+        Ok(RunningIdp { base, ca_pem: pki.ca_pem, password, defect: cfg.defect, handle })
+    }
+
+    /// The target that points at this IdP (the reference target).
+    pub fn target(&self) -> Target {
+        let name = match self.defect {
+            None => "reference".to_string(),
+            Some(d) => format!("reference-{}", d.name),
+        };
+        let login = FEDERATED_LOGIN.to_string();
+        Target {
+            name,
+            description: Some(format!("fedconform reference IdP at {}", self.base)),
+            file: None,
+            federation_type: FederationType::DynamicWstrust,
+            preauth_url: url::Url::parse(&self.preauth_url()).ok(),
+            predicate: Predicate::parse(PREDICATE).ok(),
+            mex_keypath: KeyPath::parse("federation_metadata_url").ok(),
+            mex_url: None,
+            request_urn: REQUEST_URN.to_string(),
+            custom_values: vec![NameValue { name: CUSTOM_VALUE.0.into(), value: CUSTOM_VALUE.1.into() }],
+            reserved_login: Some(crate::suite::default_reserved_login(&login)),
+            federated_user: Some(User { login, password: Some(self.password.clone()) }),
+            managed_user: Some(User { login: MANAGED_LOGIN.to_string(), password: None }),
+            extra_ca_pem: vec![self.ca_pem.clone().into_bytes()],
+            limits: Limits::default(),
+        }
+    }
+
+    /// `federationUserPreauthenticationURL`.
+    pub fn preauth_url(&self) -> String {
+        format!("{}/common/userrealm?api-version=1.0", self.base)
+    }
+
+    /// A target file for this IdP, with the CA and the password in files beside it
+    /// (`ca_file` and `password_file`, named relative to the target file).
+    pub fn target_toml(&self, ca_file: &str, password_file: &str) -> String {
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let t = self.target();
+        format!(
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[tls]\nextra_ca_files = [{ca}]\n",
+            base = self.base,
+            name = q(&t.name),
+            desc = q(t.description.as_deref().unwrap_or("")),
+            pre = q(&self.preauth_url()),
+            pred = q(PREDICATE),
+            urn = q(REQUEST_URN),
+            cn = q(CUSTOM_VALUE.0),
+            cv = q(CUSTOM_VALUE.1),
+            fl = q(FEDERATED_LOGIN),
+            pf = q(password_file),
+            ml = q(MANAGED_LOGIN),
+            ca = q(ca_file),
+        )
+    }
+}

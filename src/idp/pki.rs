@@ -1,0 +1,41 @@
+//! A fresh CA per run and a server certificate for the loopback address (rcgen).
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType};
+use std::net::IpAddr;
+
+/// The CA and server certificate of one reference IdP.
+pub struct Pki {
+    /// The CA certificate, PEM (what a client must trust).
+    pub ca_pem: String,
+    /// Server certificate chain, DER.
+    pub server_chain: Vec<Vec<u8>>,
+    /// Server private key, PKCS#8 DER.
+    pub server_key: Vec<u8>,
+}
+
+/// Generates a CA and a server certificate for `ip` and `localhost` (or, with `wrong_host`, for
+/// another name only: the TLS-1 defect).
+pub fn generate(ip: IpAddr, wrong_host: bool) -> Result<Pki, String> {
+    let e = |x: rcgen::Error| x.to_string();
+    let ca_key = KeyPair::generate().map_err(e)?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "fedconform reference IdP CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let ca_cert = ca_params.self_signed(&ca_key).map_err(e)?;
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let key = KeyPair::generate().map_err(e)?;
+    let names = if wrong_host { vec!["wrong-host.invalid".to_string()] } else { vec!["localhost".to_string()] };
+    let mut params = CertificateParams::new(names).map_err(e)?;
+    if !wrong_host {
+        params.subject_alt_names.push(SanType::IpAddress(ip));
+    }
+    params.distinguished_name.push(DnType::CommonName, "fedconform reference IdP");
+    let cert = params.signed_by(&key, &issuer).map_err(e)?;
+    Ok(Pki {
+        ca_pem: ca_cert.pem(),
+        server_chain: vec![cert.der().to_vec(), ca_cert.der().to_vec()],
+        server_key: key.serialize_der(),
+    })
+}

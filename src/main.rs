@@ -1,0 +1,319 @@
+//! The `fedconform` command line: run (default), serve, inspect, list, defects.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fedconform::idp::{Defect, IdpConfig, RunningIdp};
+use fedconform::redact::Redactor;
+use fedconform::runner::{self, exit, RunOptions};
+use fedconform::suite::{self, Suite};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "fedconform", version, about = "Conformance harness for IdPs serving macOS Platform SSO federated login and WS-Federation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run suites against a target (default: every suite against the embedded reference IdP).
+    Run(RunArgs),
+    /// Run the reference IdP alone and write a target file that points at it.
+    Serve(ServeArgs),
+    /// Analyse a captured document offline.
+    Inspect {
+        #[command(subcommand)]
+        what: Inspect,
+    },
+    /// List the cases of the suites with the requirements they cite.
+    List {
+        /// Suite file or folder.
+        #[arg(long)]
+        suites: Option<PathBuf>,
+    },
+    /// List the reference IdP's defects and the requirements each breaks.
+    Defects,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Suite file or folder [default: suites/, or the built-in suites when there is none].
+    #[arg(long)]
+    suites: Option<PathBuf>,
+    /// Target file; without one the embedded reference IdP is started.
+    #[arg(long)]
+    target: Option<PathBuf>,
+    /// Start the embedded reference IdP with this defect (no --target).
+    #[arg(long, conflicts_with = "target")]
+    defect: Option<Defect>,
+    /// SHOULD failures fail the run.
+    #[arg(long)]
+    strict: bool,
+    /// JSON report path.
+    #[arg(long, default_value = "reports/fedconform.json")]
+    report_json: PathBuf,
+    /// JUnit report path.
+    #[arg(long, default_value = "reports/junit.xml")]
+    report_junit: PathBuf,
+    /// Write no report files.
+    #[arg(long)]
+    no_reports: bool,
+    #[command(flatten)]
+    libtest: libtest_mimic::Arguments,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Make the IdP violate one requirement.
+    #[arg(long)]
+    defect: Option<Defect>,
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Write a target file for the IdP here (its CA and password go in files beside it).
+    #[arg(long)]
+    target_out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Inspect {
+    /// A WS-Trust MEX document: macOS's selection, every endpoint, and the MEX findings.
+    Mex {
+        /// A file, or an https URL to fetch.
+        source: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Extra CA (PEM) to trust when fetching a URL.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
+}
+
+fn load_suites(path: Option<&Path>) -> Result<Vec<Suite>, suite::ConfigErrors> {
+    match path {
+        Some(p) => suite::load_suites(p),
+        None if Path::new("suites").is_dir() => suite::load_suites(Path::new("suites")),
+        None => fedconform::embedded::suites(),
+    }
+}
+
+fn config_error(e: &dyn std::fmt::Display) -> i32 {
+    eprintln!("{e}");
+    eprintln!("fedconform: configuration error; nothing was run");
+    exit::CONFIG_ERROR
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+fn cmd_run(a: RunArgs) -> i32 {
+    let suites = match load_suites(a.suites.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return config_error(&e),
+    };
+    let file_target = match &a.target {
+        Some(t) => match suite::load_target(t) {
+            Ok(t) => Some(t),
+            Err(e) => return config_error(&e),
+        },
+        None => None,
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => return config_error(&e),
+    };
+    let redactor = Redactor::new();
+    let (target, _idp) = match file_target {
+        Some(t) => (t, None),
+        None => match rt.block_on(RunningIdp::start(IdpConfig { defect: a.defect, ..Default::default() })) {
+            Ok(idp) => {
+                redactor.add_secret(idp.password.expose());
+                (idp.target(), Some(idp))
+            }
+            Err(e) => {
+                eprintln!("fedconform: cannot start the reference IdP: {e}");
+                return exit::UNREACHABLE;
+            }
+        },
+    };
+    let opts = RunOptions {
+        strict: a.strict,
+        report_json: (!a.no_reports).then(|| a.report_json.clone()),
+        report_junit: (!a.no_reports).then(|| a.report_junit.clone()),
+        libtest: a.libtest,
+        summary: true,
+    };
+    match runner::run(rt.handle(), &suites, Arc::new(target), redactor, opts) {
+        Ok(r) => {
+            if r.exit_code == exit::NOTHING_SELECTED {
+                eprintln!("fedconform: the filters selected no case (see --list); an empty run is an error");
+            } else if !r.results.is_empty() && !a.no_reports {
+                eprintln!("fedconform: reports written to {} and {}", a.report_json.display(), a.report_junit.display());
+            }
+            r.exit_code
+        }
+        Err(e) => {
+            eprintln!("fedconform: {e}");
+            exit::CONFIG_ERROR
+        }
+    }
+}
+
+fn cmd_serve(a: ServeArgs) -> i32 {
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => return config_error(&e),
+    };
+    rt.block_on(async {
+        let idp = match RunningIdp::start(IdpConfig { defect: a.defect, port: a.port, ..Default::default() }).await {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("fedconform: cannot start the reference IdP: {e}");
+                return exit::UNREACHABLE;
+            }
+        };
+        if let Some(out) = &a.target_out {
+            let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "target".into());
+            let dir = out.parent().unwrap_or(Path::new(""));
+            let (ca, pw) = (format!("{stem}.ca.pem"), format!("{stem}.password"));
+            let written = fedconform::fsx::write_atomic(&dir.join(&ca), idp.ca_pem.as_bytes())
+                .and_then(|_| write_secret(&dir.join(&pw), idp.password.expose()))
+                .and_then(|_| fedconform::fsx::write_atomic(out, idp.target_toml(&ca, &pw).as_bytes()));
+            if let Err(e) = written {
+                eprintln!("fedconform: cannot write {}: {e}", out.display());
+                return exit::CONFIG_ERROR;
+            }
+            println!("target file: {}", out.display());
+        }
+        println!("reference IdP listening at {} (defect: {})", idp.base, a.defect.map(|d| d.name).unwrap_or("none"));
+        println!("preauthentication URL: {}", idp.preauth_url());
+        let _ = tokio::signal::ctrl_c().await;
+        exit::CONFORMANT
+    })
+}
+
+fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
+    fedconform::fsx::write_atomic(path, secret.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
+    let body = if source.starts_with("https://") || source.starts_with("http://") {
+        let url = match url::Url::parse(source) {
+            Ok(u) => u,
+            Err(e) => return config_error(&format!("{source}: {e}: expected a file or an https URL")),
+        };
+        let cas = match ca.map(std::fs::read).transpose() {
+            Ok(c) => c.into_iter().collect::<Vec<_>>(),
+            Err(e) => return config_error(&format!("cannot read the CA file: {e}")),
+        };
+        let rt = match runtime() {
+            Ok(r) => r,
+            Err(e) => return config_error(&e),
+        };
+        let client = match fedconform::http::HttpClient::new(&cas, Default::default()) {
+            Ok(c) => c,
+            Err(e) => return config_error(&e),
+        };
+        let ex = rt.block_on(client.send(fedconform::http::Request::get(url, Vec::new())));
+        if let Some(f) = &ex.failure {
+            eprintln!("fedconform: {source}: {}", f.describe());
+            return exit::UNREACHABLE;
+        }
+        ex.body
+    } else {
+        match std::fs::read(source) {
+            Ok(b) => b,
+            Err(e) => return config_error(&format!("{source}: cannot read: {e}")),
+        }
+    };
+    let a = fedconform::flow::mex::analyse(&body);
+    let findings = fedconform::check::inspect_mex(&a);
+    let failed = findings.iter().any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "source": source,
+                "parse_error": a.parse_error,
+                "selected": a.selected,
+                "endpoints": a.endpoints,
+                "policies": a.policies,
+                "bindings": a.bindings,
+                "ports": a.ports,
+                "findings": findings.iter().map(|(id, level, v)| serde_json::json!({
+                    "requirement": id, "level": level, "outcome": v.outcome, "message": v.message,
+                })).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            println!("{source}");
+            if let Some(e) = &a.parse_error {
+                println!("  not well-formed: {e}");
+            }
+            match &a.selected {
+                Some(s) => println!("  macOS uses: WS-Trust {} at {:?} (port {}, binding {})", s.version, s.address, s.port, s.binding),
+                None => println!("  macOS uses: nothing (no usable username endpoint)"),
+            }
+            for e in &a.endpoints {
+                let mark = if e.selected { "*" } else if e.usable { "+" } else { "-" };
+                println!("  {mark} {:<4} {} {}", e.version.as_str(), e.binding, e.address.as_deref().map(|s| format!("{s:?}")).unwrap_or_default());
+                for r in &e.reasons {
+                    println!("         {r}");
+                }
+            }
+            for (id, level, v) in &findings {
+                println!("  {:<7} {id:<6} {level:<6} {}", v.outcome.to_string(), v.message);
+            }
+        }
+    }
+    if failed { exit::NONCONFORMANT } else { exit::CONFORMANT }
+}
+
+fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // `run` is the default subcommand: `fedconform --list`, `fedconform FILTER` work.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let known = ["run", "serve", "inspect", "list", "defects", "help", "--help", "-h", "--version", "-V"];
+    if args.get(1).is_none_or(|a| !known.contains(&a.to_string_lossy().as_ref())) {
+        args.insert(1, "run".into());
+    }
+    let cli = Cli::parse_from(args);
+    let code = match cli.command {
+        Command::Run(a) => cmd_run(a),
+        Command::Serve(a) => cmd_serve(a),
+        Command::Inspect { what: Inspect::Mex { source, format, ca } } => cmd_inspect_mex(&source, format, ca.as_deref()),
+        Command::List { suites } => match load_suites(suites.as_deref()) {
+            Ok(ss) => {
+                for s in &ss {
+                    for c in &s.cases {
+                        println!("{}::{}\t{}\t{}", s.meta.name, c.id, c.requirements.join(","), fedconform::requirements::strictest(c.requirements.iter().map(String::as_str)));
+                    }
+                }
+                exit::CONFORMANT
+            }
+            Err(e) => config_error(&e),
+        },
+        Command::Defects => {
+            for d in fedconform::idp::defects::ALL {
+                println!("{:<32} {:<8} {}", d.name, d.breaks.join(","), d.description);
+            }
+            exit::CONFORMANT
+        }
+    };
+    std::process::exit(code);
+}

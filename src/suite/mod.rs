@@ -1,0 +1,12 @@
+//! Suite and target files: models (serde, unknown fields refused), loading and validation with
+//! `file:line:col` errors. Nothing runs when any file is malformed (DESIGN.md, rule 3).
+
+mod error;
+mod load;
+mod model;
+mod target;
+
+pub use error::{ConfigError, ConfigErrors};
+pub use load::{load_suite_str, load_suites, load_target, load_target_str};
+pub use model::{CaseDef, Expect, StatusExpect, StepKind, Suite, SuiteMeta};
+pub use target::{default_reserved_login, FederationType, Limits, NameValue, Secret, Target, User};

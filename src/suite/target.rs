@@ -1,0 +1,211 @@
+//! The target format: which IdP, configured with the Platform SSO login configuration values under
+//! their Apple names, with test users whose passwords come from the environment or a file.
+
+use crate::flow::keypath::KeyPath;
+use crate::flow::predicate::Predicate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+use toml::Spanned;
+use url::Url;
+
+/// `federationType`: how macOS finds the MEX document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FederationType {
+    /// A fixed `federationMEXURL`.
+    Wstrust,
+    /// A preauthentication request finds the MEX URL per user.
+    DynamicWstrust,
+}
+
+/// A `URLQueryItem` of `customFederationUserPreauthenticationRequestValues`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameValue {
+    /// Query item name.
+    pub name: String,
+    /// Query item value.
+    pub value: String,
+}
+
+/// A password: never printed, never serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The value, for building a request.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([REDACTED])")
+    }
+}
+
+/// The Apple login configuration values (keys spelt as Apple spells them).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLoginConfiguration {
+    #[serde(rename = "federationType")]
+    pub federation_type: FederationType,
+    #[serde(rename = "federationUserPreauthenticationURL", default)]
+    pub preauth_url: Option<Spanned<String>>,
+    #[serde(rename = "federationPredicate", default)]
+    pub predicate: Option<Spanned<String>>,
+    #[serde(rename = "federationMEXURLKeypath", default)]
+    pub mex_keypath: Option<Spanned<String>>,
+    #[serde(rename = "federationMEXURL", default)]
+    pub mex_url: Option<Spanned<String>>,
+    #[serde(rename = "federationRequestURN")]
+    pub request_urn: Spanned<String>,
+    #[serde(rename = "customFederationUserPreauthenticationRequestValues", default)]
+    pub custom_values: Vec<NameValue>,
+}
+
+/// Test user roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UserRole {
+    /// Federated: the predicate should be true.
+    Federated,
+    /// Not federated (managed): the predicate should be false.
+    Managed,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUser {
+    pub role: UserRole,
+    pub login: Spanned<String>,
+    #[serde(default)]
+    pub password_env: Option<Spanned<String>>,
+    #[serde(default)]
+    pub password_file: Option<Spanned<String>>,
+    #[serde(default)]
+    pub reserved_login: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTls {
+    #[serde(default)]
+    pub extra_ca_files: Vec<Spanned<String>>,
+}
+
+/// Run limits for one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Whole-request timeout in seconds (macOS uses 30; TLS-4).
+    pub timeout_seconds: u64,
+    /// Connect timeout in seconds.
+    pub connect_timeout_seconds: u64,
+    /// Largest body read, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests in flight at once to one host.
+    pub max_concurrency_per_host: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout_seconds: 30,
+            connect_timeout_seconds: 10,
+            max_body_bytes: 4 * 1024 * 1024,
+            max_concurrency_per_host: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTargetMeta {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTarget {
+    pub target: RawTargetMeta,
+    pub login_configuration: RawLoginConfiguration,
+    #[serde(default, rename = "user")]
+    pub users: Vec<RawUser>,
+    #[serde(default)]
+    pub tls: RawTls,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// A test user, password resolved.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Login name as typed on the Mac.
+    pub login: String,
+    /// Password, when one is configured.
+    pub password: Option<Secret>,
+}
+
+/// A validated target, ready to run.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Name used in reports and golden paths.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The file it came from (None for the embedded reference IdP).
+    pub file: Option<PathBuf>,
+    /// `federationType`.
+    pub federation_type: FederationType,
+    /// `federationUserPreauthenticationURL`.
+    pub preauth_url: Option<Url>,
+    /// `federationPredicate`, parsed.
+    pub predicate: Option<Predicate>,
+    /// `federationMEXURLKeypath` (None: macOS's fallback `federation_metadata_url`).
+    pub mex_keypath: Option<KeyPath>,
+    /// `federationMEXURL`.
+    pub mex_url: Option<Url>,
+    /// `federationRequestURN`.
+    pub request_urn: String,
+    /// `customFederationUserPreauthenticationRequestValues`.
+    pub custom_values: Vec<NameValue>,
+    /// The federated test user.
+    pub federated_user: Option<User>,
+    /// The login name with reserved characters for PRE-6.
+    pub reserved_login: Option<String>,
+    /// The managed (non-federated) test user.
+    pub managed_user: Option<User>,
+    /// Extra trust anchors (PEM bytes), added to the system roots.
+    pub extra_ca_pem: Vec<Vec<u8>>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+impl Target {
+    /// Every password the target holds, for the redactor.
+    pub fn secrets(&self) -> Vec<&str> {
+        [&self.federated_user, &self.managed_user]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.password.as_ref().map(|p| p.expose()))
+            .collect()
+    }
+}
+
+/// The login name macOS would send for PRE-6: the federated login with `+`, `%`, `&`, `'` and a
+/// non-ASCII letter added to its local part.
+pub fn default_reserved_login(login: &str) -> String {
+    match login.rsplit_once('@') {
+        Some((local, domain)) => format!("{local}+fc%41&o'\u{e9}@{domain}"),
+        None => format!("{login}+fc%41&o'\u{e9}"),
+    }
+}

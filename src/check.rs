@@ -115,17 +115,30 @@ fn transport(key: &'static str, ex: &Exchange) -> Finding {
     }
 }
 
+/// The final answer's status, unless the exchange ended before one (a refused redirect's 3xx is
+/// not the endpoint's answer).
+fn final_status(ex: &Exchange) -> Result<u16, CheckResult> {
+    match (&ex.failure, ex.status) {
+        (None | Some(Failure::BodyTooLarge { .. }) | Some(Failure::Protocol { .. }), Some(code)) => Ok(code),
+        (Some(f), _) => Err(no_answer(f)),
+        (None, None) => Err(CheckResult::Skip("no answer".into())),
+    }
+}
+
 fn status_and_type(e: &Expect, ex: &Exchange, out: &mut Vec<Finding>) {
     if let Some(s) = e.status {
-        match ex.status {
-            Some(code) => out.push(finding("status", pass_if(s.accepts(code)), format!("HTTP {s}"), format!("HTTP {code}"))),
-            None => out.push(finding("status", ex.failure.as_ref().map(no_answer).unwrap_or(CheckResult::Fail), format!("HTTP {s}"), "no answer")),
+        match final_status(ex) {
+            Ok(code) => out.push(finding("status", pass_if(s.accepts(code)), format!("HTTP {s}"), format!("HTTP {code}"))),
+            Err(why) => out.push(finding("status", why, format!("HTTP {s}"), "no answer")),
         }
     }
     if let Some(ct) = &e.content_type {
         let actual = ex.media_type();
         let ok = actual.as_deref() == Some(ct.to_ascii_lowercase().as_str());
-        let result = if ex.status.is_none() { ex.failure.as_ref().map(no_answer).unwrap_or(CheckResult::Fail) } else { pass_if(ok) };
+        let result = match final_status(ex) {
+            Ok(_) => pass_if(ok),
+            Err(why) => why,
+        };
         out.push(finding("content_type", result, format!("Content-Type {ct}"), actual.map(|a| format!("Content-Type {a}")).unwrap_or_else(|| "no Content-Type".into())));
     }
 }

@@ -194,21 +194,16 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(x) = cur {
-        if let Some(r) = x.downcast_ref::<rustls::Error>() {
-            return Some(r.to_string());
-        }
-        if let Some(io) = x.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(r) = inner.downcast_ref::<rustls::Error>() {
-                    return Some(r.to_string());
-                }
-            }
-        }
-        cur = x.source();
+    if let Some(r) = e.downcast_ref::<rustls::Error>() {
+        return Some(r.to_string());
     }
-    None
+    // io::Error::source() skips the error it wraps: look inside it explicitly.
+    if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        if let Some(found) = find_rustls(inner) {
+            return Some(found);
+        }
+    }
+    e.source().and_then(find_rustls)
 }
 
 fn classify(e: &reqwest::Error) -> Failure {

@@ -112,8 +112,10 @@ impl Steps {
                 let (login, custom): (Option<String>, &[_]) = match kind {
                     StepKind::PreauthFederated => (t.federated_user.as_ref().map(|u| u.login.clone()), &[]),
                     StepKind::PreauthFederatedCustom => (t.federated_user.as_ref().map(|u| u.login.clone()), &t.custom_values),
-                    StepKind::PreauthReserved => (t.reserved_login.clone(), &t.custom_values),
-                    _ => (t.managed_user.as_ref().map(|u| u.login.clone()), &t.custom_values),
+                    // Only the custom step carries the custom values, so that a server refusing
+                    // them fails PRE-8 alone.
+                    StepKind::PreauthReserved => (t.reserved_login.clone(), &[]),
+                    _ => (t.managed_user.as_ref().map(|u| u.login.clone()), &[]),
                 };
                 let Some(login) = login else {
                     let role = if kind == StepKind::PreauthManaged { "managed" } else { "federated" };

@@ -1,0 +1,77 @@
+//! Helpers shared by the integration tests: run the real binary and read its JSON report.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The built `fedconform` binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_fedconform"))
+}
+
+/// The package root (where suites/ lives).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary in the package root with some arguments.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(bin()).args(args).current_dir(root()).output().expect("the fedconform binary runs")
+}
+
+/// A `fedconform serve` process; killed when dropped.
+pub struct Served {
+    child: Child,
+    /// The target file it wrote.
+    pub target: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `fedconform serve [--defect d] --target-out DIR/t.toml` and waits for the target file.
+pub fn serve(dir: &Path, defect: Option<&str>) -> Served {
+    let target = dir.join("t.toml");
+    let mut cmd = Command::new(bin());
+    cmd.arg("serve").arg("--target-out").arg(&target).stdout(Stdio::null()).stderr(Stdio::null());
+    if let Some(d) = defect {
+        cmd.args(["--defect", d]);
+    }
+    let child = cmd.spawn().expect("serve starts");
+    let served = Served { child, target: target.clone() };
+    let start = Instant::now();
+    while !target.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "serve wrote no target file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    served
+}
+
+/// Reads a JSON report.
+pub fn report(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("the report exists");
+    serde_json::from_str(&text).expect("the report is JSON")
+}
+
+/// (case id, requirements, outcome, message) of every case in a report.
+pub fn cases(report: &serde_json::Value) -> Vec<(String, Vec<String>, String, String)> {
+    report["cases"]
+        .as_array()
+        .expect("cases is an array")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_string(),
+                c["requirements"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+                c["outcome"].as_str().unwrap_or_default().to_string(),
+                c["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}

@@ -2,7 +2,7 @@
 
 use crate::flow::keypath::KeyPath;
 use crate::flow::mex::MexAnalysis;
-use crate::flow::preauth::{with_login_placeholder, PreauthAnalysis};
+use crate::flow::preauth::{PreauthAnalysis, with_login_placeholder};
 use crate::http::{Exchange, Failure};
 use crate::requirements::{self, Level};
 use crate::steps::{PreauthObservation, StepOutput};
@@ -81,12 +81,26 @@ pub struct Verdict {
     pub findings: Vec<Finding>,
 }
 
-fn finding(expectation: &'static str, result: CheckResult, expected: impl Into<String>, actual: impl Into<String>) -> Finding {
-    Finding { expectation, result, expected: expected.into(), actual: actual.into() }
+fn finding(
+    expectation: &'static str,
+    result: CheckResult,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+) -> Finding {
+    Finding {
+        expectation,
+        result,
+        expected: expected.into(),
+        actual: actual.into(),
+    }
 }
 
 fn pass_if(ok: bool) -> CheckResult {
-    if ok { CheckResult::Pass } else { CheckResult::Fail }
+    if ok {
+        CheckResult::Pass
+    } else {
+        CheckResult::Fail
+    }
 }
 
 fn no_answer(f: &Failure) -> CheckResult {
@@ -101,16 +115,53 @@ fn transport(key: &'static str, ex: &Exchange) -> Finding {
     let f = ex.failure.as_ref();
     match key {
         "valid_certificate" => match f {
-            Some(Failure::Tls { detail }) => finding(key, CheckResult::Fail, "an https endpoint with a certificate valid for the host", format!("TLS failed: {detail}")),
-            Some(Failure::NotHttps { url }) => finding(key, CheckResult::Fail, "an https endpoint", format!("{url} is not https")),
-            Some(e @ (Failure::Connect { .. } | Failure::Timeout { .. })) => finding(key, CheckResult::Error(e.describe()), "a TLS handshake", "no connection"),
-            _ => finding(key, CheckResult::Pass, "an https endpoint with a valid certificate", format!("TLS to {} verified", ex.final_url)),
+            Some(Failure::Tls { detail }) => finding(
+                key,
+                CheckResult::Fail,
+                "an https endpoint with a certificate valid for the host",
+                format!("TLS failed: {detail}"),
+            ),
+            Some(Failure::NotHttps { url }) => finding(
+                key,
+                CheckResult::Fail,
+                "an https endpoint",
+                format!("{url} is not https"),
+            ),
+            Some(e @ (Failure::Connect { .. } | Failure::Timeout { .. })) => finding(
+                key,
+                CheckResult::Error(e.describe()),
+                "a TLS handshake",
+                "no connection",
+            ),
+            _ => finding(
+                key,
+                CheckResult::Pass,
+                "an https endpoint with a valid certificate",
+                format!("TLS to {} verified", ex.final_url),
+            ),
         },
         _ => match f {
-            Some(Failure::RedirectToHttp { from, location }) => finding(key, CheckResult::Fail, "no redirect to http", format!("{from} redirected to {location}")),
-            Some(Failure::RedirectRefused { location }) => finding(key, CheckResult::Fail, "no redirect at all", format!("redirected to {location}")),
-            Some(e) if ex.status.is_none() => finding(key, no_answer(e), "no redirect to http", "no answer"),
-            _ => finding(key, CheckResult::Pass, "no redirect to http", format!("{} redirect(s), all https", ex.hops.len())),
+            Some(Failure::RedirectToHttp { from, location }) => finding(
+                key,
+                CheckResult::Fail,
+                "no redirect to http",
+                format!("{from} redirected to {location}"),
+            ),
+            Some(Failure::RedirectRefused { location }) => finding(
+                key,
+                CheckResult::Fail,
+                "no redirect at all",
+                format!("redirected to {location}"),
+            ),
+            Some(e) if ex.status.is_none() => {
+                finding(key, no_answer(e), "no redirect to http", "no answer")
+            }
+            _ => finding(
+                key,
+                CheckResult::Pass,
+                "no redirect to http",
+                format!("{} redirect(s), all https", ex.hops.len()),
+            ),
         },
     }
 }
@@ -119,7 +170,10 @@ fn transport(key: &'static str, ex: &Exchange) -> Finding {
 /// not the endpoint's answer).
 fn final_status(ex: &Exchange) -> Result<u16, CheckResult> {
     match (&ex.failure, ex.status) {
-        (None | Some(Failure::BodyTooLarge { .. }) | Some(Failure::Protocol { .. }), Some(code)) => Ok(code),
+        (
+            None | Some(Failure::BodyTooLarge { .. }) | Some(Failure::Protocol { .. }),
+            Some(code),
+        ) => Ok(code),
         (Some(f), _) => Err(no_answer(f)),
         (None, None) => Err(CheckResult::Skip("no answer".into())),
     }
@@ -128,7 +182,12 @@ fn final_status(ex: &Exchange) -> Result<u16, CheckResult> {
 fn status_and_type(e: &Expect, ex: &Exchange, out: &mut Vec<Finding>) {
     if let Some(s) = e.status {
         match final_status(ex) {
-            Ok(code) => out.push(finding("status", pass_if(s.accepts(code)), format!("HTTP {s}"), format!("HTTP {code}"))),
+            Ok(code) => out.push(finding(
+                "status",
+                pass_if(s.accepts(code)),
+                format!("HTTP {s}"),
+                format!("HTTP {code}"),
+            )),
             Err(why) => out.push(finding("status", why, format!("HTTP {s}"), "no answer")),
         }
     }
@@ -139,29 +198,77 @@ fn status_and_type(e: &Expect, ex: &Exchange, out: &mut Vec<Finding>) {
             Ok(_) => pass_if(ok),
             Err(why) => why,
         };
-        out.push(finding("content_type", result, format!("Content-Type {ct}"), actual.map(|a| format!("Content-Type {a}")).unwrap_or_else(|| "no Content-Type".into())));
+        out.push(finding(
+            "content_type",
+            result,
+            format!("Content-Type {ct}"),
+            actual
+                .map(|a| format!("Content-Type {a}"))
+                .unwrap_or_else(|| "no Content-Type".into()),
+        ));
     }
 }
 
-fn preauth_findings(e: &Expect, p: &PreauthObservation, other: Option<&StepOutput>, out: &mut Vec<Finding>) {
+fn preauth_findings(
+    e: &Expect,
+    p: &PreauthObservation,
+    other: Option<&StepOutput>,
+    out: &mut Vec<Finding>,
+) {
     let Some(a) = &p.analysis else {
-        let why = p.exchange.failure.as_ref().map(no_answer).unwrap_or(CheckResult::Skip("no answer".into()));
+        let why = p
+            .exchange
+            .failure
+            .as_ref()
+            .map(no_answer)
+            .unwrap_or(CheckResult::Skip("no answer".into()));
         for (key, pre, _) in e.keys() {
-            if pre && !matches!(key, "status" | "content_type" | "valid_certificate" | "no_http_redirect") {
+            if pre
+                && !matches!(
+                    key,
+                    "status" | "content_type" | "valid_certificate" | "no_http_redirect"
+                )
+            {
                 out.push(finding(key, why.clone(), "an answer", "none"));
             }
         }
         return;
     };
-    let not_object = || CheckResult::Skip(format!("prerequisite PRE-2: {}", a.json_error.clone().unwrap_or_default()));
+    let not_object = || {
+        CheckResult::Skip(format!(
+            "prerequisite PRE-2: {}",
+            a.json_error.clone().unwrap_or_default()
+        ))
+    };
     if let Some(want) = e.json_object {
         let got = a.json_error.is_none();
-        out.push(finding("json_object", pass_if(got == want), if want { "a JSON object" } else { "not a JSON object" }, a.json_error.clone().unwrap_or_else(|| "a JSON object".into())));
+        out.push(finding(
+            "json_object",
+            pass_if(got == want),
+            if want {
+                "a JSON object"
+            } else {
+                "not a JSON object"
+            },
+            a.json_error
+                .clone()
+                .unwrap_or_else(|| "a JSON object".into()),
+        ));
     }
     if let Some(want) = e.predicate {
         match a.predicate {
-            Some(got) => out.push(finding("predicate", pass_if(got == want), format!("federationPredicate evaluates {want}"), format!("it evaluates {got}"))),
-            None => out.push(finding("predicate", not_object(), format!("federationPredicate evaluates {want}"), "nothing to evaluate")),
+            Some(got) => out.push(finding(
+                "predicate",
+                pass_if(got == want),
+                format!("federationPredicate evaluates {want}"),
+                format!("it evaluates {got}"),
+            )),
+            None => out.push(finding(
+                "predicate",
+                not_object(),
+                format!("federationPredicate evaluates {want}"),
+                "nothing to evaluate",
+            )),
         }
     }
     if let Some(want) = e.mex_url_https {
@@ -171,46 +278,117 @@ fn preauth_findings(e: &Expect, p: &PreauthObservation, other: Option<&StepOutpu
                     Ok(u) => format!("{} = {u}", m.keypath),
                     Err(why) => format!("{} is {why}", m.keypath),
                 };
-                out.push(finding("mex_url_https", pass_if(m.url.is_ok() == want), "an absolute https MEX URL at the key path", actual));
+                out.push(finding(
+                    "mex_url_https",
+                    pass_if(m.url.is_ok() == want),
+                    "an absolute https MEX URL at the key path",
+                    actual,
+                ));
             }
-            None => out.push(finding("mex_url_https", not_object(), "an absolute https MEX URL", "no JSON object")),
+            None => out.push(finding(
+                "mex_url_https",
+                not_object(),
+                "an absolute https MEX URL",
+                "no JSON object",
+            )),
         }
     }
     if let Some(fields) = &e.fields_present {
         match a.json.as_ref().filter(|j| j.is_object()) {
             Some(j) => {
-                let missing: Vec<&String> = fields.iter().filter(|f| KeyPath::parse(f).ok().and_then(|k| k.get(j).cloned()).is_none()).collect();
-                let actual = if missing.is_empty() { "all present".to_string() } else { format!("missing: {}", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) };
-                out.push(finding("fields_present", pass_if(missing.is_empty()), format!("fields {}", fields.join(", ")), actual));
+                let missing: Vec<&String> = fields
+                    .iter()
+                    .filter(|f| {
+                        KeyPath::parse(f)
+                            .ok()
+                            .and_then(|k| k.get(j).cloned())
+                            .is_none()
+                    })
+                    .collect();
+                let actual = if missing.is_empty() {
+                    "all present".to_string()
+                } else {
+                    format!(
+                        "missing: {}",
+                        missing
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                out.push(finding(
+                    "fields_present",
+                    pass_if(missing.is_empty()),
+                    format!("fields {}", fields.join(", ")),
+                    actual,
+                ));
             }
-            None => out.push(finding("fields_present", not_object(), format!("fields {}", fields.join(", ")), "no JSON object")),
+            None => out.push(finding(
+                "fields_present",
+                not_object(),
+                format!("fields {}", fields.join(", ")),
+                "no JSON object",
+            )),
         }
     }
-    for (key, other_step) in [("same_json_as", e.same_json_as), ("same_outcome_as", e.same_outcome_as)] {
-        let Some(other_step) = other_step else { continue };
+    for (key, other_step) in [
+        ("same_json_as", e.same_json_as),
+        ("same_outcome_as", e.same_outcome_as),
+    ] {
+        let Some(other_step) = other_step else {
+            continue;
+        };
         let q = match other {
             Some(StepOutput::Preauth(q)) => q,
             Some(StepOutput::NotRun { reason }) => {
-                out.push(finding(key, CheckResult::Skip(format!("step {other_step} did not run: {reason}")), "", ""));
+                out.push(finding(
+                    key,
+                    CheckResult::Skip(format!("step {other_step} did not run: {reason}")),
+                    "",
+                    "",
+                ));
                 continue;
             }
             _ => {
-                out.push(finding(key, CheckResult::Skip(format!("step {other_step} gave no answer")), "", ""));
+                out.push(finding(
+                    key,
+                    CheckResult::Skip(format!("step {other_step} gave no answer")),
+                    "",
+                    "",
+                ));
                 continue;
             }
         };
         let Some(b) = &q.analysis else {
-            out.push(finding(key, CheckResult::Skip(format!("step {other_step} gave no answer")), "", ""));
+            out.push(finding(
+                key,
+                CheckResult::Skip(format!("step {other_step} gave no answer")),
+                "",
+                "",
+            ));
             continue;
         };
         if key == "same_json_as" {
             let mine = comparable_json(p, a);
             let theirs = comparable_json(q, b);
-            out.push(finding(key, pass_if(mine == theirs), format!("the same answer as {other_step} (login names replaced by {{login}}): {theirs}"), mine));
+            out.push(finding(
+                key,
+                pass_if(mine == theirs),
+                format!(
+                    "the same answer as {other_step} (login names replaced by {{login}}): {theirs}"
+                ),
+                mine,
+            ));
         } else {
             let mine = outcome_summary(&p.exchange, a);
             let theirs = outcome_summary(&q.exchange, b);
-            out.push(finding(key, pass_if(mine == theirs), format!("the same outcome as {other_step}: {theirs}"), mine));
+            out.push(finding(
+                key,
+                pass_if(mine == theirs),
+                format!("the same outcome as {other_step}: {theirs}"),
+                mine,
+            ));
         }
     }
 }
@@ -219,22 +397,44 @@ fn comparable_json(p: &PreauthObservation, a: &PreauthAnalysis) -> String {
     let status = p.exchange.status.map(|s| s / 100).unwrap_or(0);
     match &a.json {
         Some(j) => format!("{status}xx {}", with_login_placeholder(j, &p.login)),
-        None => format!("{status}xx {}", String::from_utf8_lossy(&p.exchange.body).replace(&p.login, "{login}")),
+        None => format!(
+            "{status}xx {}",
+            String::from_utf8_lossy(&p.exchange.body).replace(&p.login, "{login}")
+        ),
     }
 }
 
 fn outcome_summary(ex: &Exchange, a: &PreauthAnalysis) -> String {
-    let status = ex.status.map(|s| format!("{}xx", s / 100)).unwrap_or_else(|| "no status".into());
-    let pred = a.predicate.map(|p| p.to_string()).unwrap_or_else(|| "no predicate result".into());
-    let url = a.mex_url.as_ref().and_then(|m| m.url.as_ref().ok().cloned()).unwrap_or_else(|| "no MEX URL".into());
+    let status = ex
+        .status
+        .map(|s| format!("{}xx", s / 100))
+        .unwrap_or_else(|| "no status".into());
+    let pred = a
+        .predicate
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "no predicate result".into());
+    let url = a
+        .mex_url
+        .as_ref()
+        .and_then(|m| m.url.as_ref().ok().cloned())
+        .unwrap_or_else(|| "no MEX URL".into());
     format!("HTTP {status}, predicate {pred}, MEX URL {url}")
 }
 
 fn mex_findings(e: &Expect, a: Option<&MexAnalysis>, ex: &Exchange, out: &mut Vec<Finding>) {
     let Some(a) = a else {
-        let why = ex.failure.as_ref().map(no_answer).unwrap_or(CheckResult::Skip("no answer".into()));
+        let why = ex
+            .failure
+            .as_ref()
+            .map(no_answer)
+            .unwrap_or(CheckResult::Skip("no answer".into()));
         for (key, _, mex) in e.keys() {
-            if mex && !matches!(key, "status" | "content_type" | "valid_certificate" | "no_http_redirect") {
+            if mex
+                && !matches!(
+                    key,
+                    "status" | "content_type" | "valid_certificate" | "no_http_redirect"
+                )
+            {
                 out.push(finding(key, why.clone(), "an answer", "none"));
             }
         }
@@ -247,97 +447,275 @@ fn mex_findings(e: &Expect, a: Option<&MexAnalysis>, ex: &Exchange, out: &mut Ve
         None => format!("{} wsdl:definitions element(s)", a.definitions),
     };
     if let Some(want) = e.wsdl {
-        out.push(finding("wsdl", pass_if(wsdl_ok == want), "well-formed XML containing wsdl:definitions", wsdl_actual.clone()));
+        out.push(finding(
+            "wsdl",
+            pass_if(wsdl_ok == want),
+            "well-formed XML containing wsdl:definitions",
+            wsdl_actual.clone(),
+        ));
     }
     let prereq = |key: &'static str, out: &mut Vec<Finding>| -> bool {
         if !wsdl_ok {
-            out.push(finding(key, CheckResult::Skip(format!("prerequisite MEX-2: {wsdl_actual}")), "", ""));
+            out.push(finding(
+                key,
+                CheckResult::Skip(format!("prerequisite MEX-2: {wsdl_actual}")),
+                "",
+                "",
+            ));
         }
         wsdl_ok
     };
     let sel = a.selected.as_ref();
-    let sel_text = sel.map(|s| format!("WS-Trust {} at {:?} (port {})", s.version, s.address, s.port)).unwrap_or_else(|| "no endpoint".into());
+    let sel_text = sel
+        .map(|s| {
+            format!(
+                "WS-Trust {} at {:?} (port {})",
+                s.version, s.address, s.port
+            )
+        })
+        .unwrap_or_else(|| "no endpoint".into());
     let need_sel = |key: &'static str, out: &mut Vec<Finding>| -> bool {
         if sel.is_none() {
-            out.push(finding(key, CheckResult::Skip("prerequisite MEX-3: no endpoint selected".into()), "", ""));
+            out.push(finding(
+                key,
+                CheckResult::Skip("prerequisite MEX-3: no endpoint selected".into()),
+                "",
+                "",
+            ));
         }
         sel.is_some()
     };
-    if let Some(want) = e.endpoint_selected {
-        if prereq("endpoint_selected", out) {
-            let why: Vec<String> = a.endpoints.iter().map(|ep| format!("{} {}: {}", ep.version, ep.binding, ep.reasons.join(", "))).collect();
-            let actual = if sel.is_some() { format!("macOS selects {sel_text}") } else if why.is_empty() { "no username endpoint is advertised".into() } else { format!("no usable endpoint ({})", why.join("; ")) };
-            out.push(finding("endpoint_selected", pass_if(sel.is_some() == want), "a username/password endpoint macOS can use", actual));
-        }
+    if let Some(want) = e.endpoint_selected
+        && prereq("endpoint_selected", out)
+    {
+        let why: Vec<String> = a
+            .endpoints
+            .iter()
+            .map(|ep| format!("{} {}: {}", ep.version, ep.binding, ep.reasons.join(", ")))
+            .collect();
+        let actual = if sel.is_some() {
+            format!("macOS selects {sel_text}")
+        } else if why.is_empty() {
+            "no username endpoint is advertised".into()
+        } else {
+            format!("no usable endpoint ({})", why.join("; "))
+        };
+        out.push(finding(
+            "endpoint_selected",
+            pass_if(sel.is_some() == want),
+            "a username/password endpoint macOS can use",
+            actual,
+        ));
     }
-    if let Some(v) = e.preferred_version {
-        if prereq("preferred_version", out) && need_sel("preferred_version", out) {
-            out.push(finding("preferred_version", pass_if(sel.map(|s| s.version) == Some(v)), format!("macOS selects WS-Trust {v}"), format!("macOS selects {sel_text}")));
-        }
+    if let Some(v) = e.preferred_version
+        && prereq("preferred_version", out)
+        && need_sel("preferred_version", out)
+    {
+        out.push(finding(
+            "preferred_version",
+            pass_if(sel.map(|s| s.version) == Some(v)),
+            format!("macOS selects WS-Trust {v}"),
+            format!("macOS selects {sel_text}"),
+        ));
     }
-    if let Some(v) = e.also_advertises {
-        if prereq("also_advertises", out) && need_sel("also_advertises", out) {
-            let found = a.endpoints.iter().find(|ep| ep.usable && ep.version == v);
-            out.push(finding("also_advertises", pass_if(found.is_some()), format!("a usable WS-Trust {v} username endpoint"), found.map(|ep| format!("{} at {:?}", ep.binding, ep.address.clone().unwrap_or_default())).unwrap_or_else(|| "none".into())));
-        }
+    if let Some(v) = e.also_advertises
+        && prereq("also_advertises", out)
+        && need_sel("also_advertises", out)
+    {
+        let found = a.endpoints.iter().find(|ep| ep.usable && ep.version == v);
+        out.push(finding(
+            "also_advertises",
+            pass_if(found.is_some()),
+            format!("a usable WS-Trust {v} username endpoint"),
+            found
+                .map(|ep| {
+                    format!(
+                        "{} at {:?}",
+                        ep.binding,
+                        ep.address.clone().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_else(|| "none".into()),
+        ));
     }
     if e.https_only.is_some() && prereq("https_only", out) {
-        let http: Vec<String> = a.endpoints.iter().filter(|ep| ep.http_only_problem).map(|ep| format!("{} at {:?}", ep.binding, ep.address.clone().unwrap_or_default())).collect();
-        let result = if http.is_empty() { CheckResult::Pass } else if sel.is_none() { CheckResult::Fail } else { CheckResult::Warn };
-        let actual = if http.is_empty() { format!("every username endpoint is https; selected {sel_text}") } else { format!("http username endpoint(s): {}", http.join("; ")) };
-        out.push(finding("https_only", result, "no username endpoint at an http address", actual));
+        let http: Vec<String> = a
+            .endpoints
+            .iter()
+            .filter(|ep| ep.http_only_problem)
+            .map(|ep| {
+                format!(
+                    "{} at {:?}",
+                    ep.binding,
+                    ep.address.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        let result = if http.is_empty() {
+            CheckResult::Pass
+        } else if sel.is_none() {
+            CheckResult::Fail
+        } else {
+            CheckResult::Warn
+        };
+        let actual = if http.is_empty() {
+            format!("every username endpoint is https; selected {sel_text}")
+        } else {
+            format!("http username endpoint(s): {}", http.join("; "))
+        };
+        out.push(finding(
+            "https_only",
+            result,
+            "no username endpoint at an http address",
+            actual,
+        ));
     }
-    if e.no_password_digest.is_some() && prereq("no_password_digest", out) && need_sel("no_password_digest", out) {
+    if e.no_password_digest.is_some()
+        && prereq("no_password_digest", out)
+        && need_sel("no_password_digest", out)
+    {
         let selected_hash = a.selected_endpoint().is_some_and(|ep| ep.hash_password);
-        let others: Vec<&str> = a.endpoints.iter().filter(|ep| !ep.selected && ep.hash_password).map(|ep| ep.binding.as_str()).collect();
-        let result = if selected_hash { CheckResult::Fail } else if others.is_empty() { CheckResult::Pass } else { CheckResult::Warn };
-        let actual = if selected_hash { format!("the selected policy {} requires sp:HashPassword", sel.map(|s| s.policy_id.as_str()).unwrap_or("")) } else if others.is_empty() { "no username policy requires a digest".into() } else { format!("other endpoints require sp:HashPassword: {}", others.join(", ")) };
-        out.push(finding("no_password_digest", result, "no sp:HashPassword (macOS sends PasswordText)", actual));
+        let others: Vec<&str> = a
+            .endpoints
+            .iter()
+            .filter(|ep| !ep.selected && ep.hash_password)
+            .map(|ep| ep.binding.as_str())
+            .collect();
+        let result = if selected_hash {
+            CheckResult::Fail
+        } else if others.is_empty() {
+            CheckResult::Pass
+        } else {
+            CheckResult::Warn
+        };
+        let actual = if selected_hash {
+            format!(
+                "the selected policy {} requires sp:HashPassword",
+                sel.map(|s| s.policy_id.as_str()).unwrap_or("")
+            )
+        } else if others.is_empty() {
+            "no username policy requires a digest".into()
+        } else {
+            format!(
+                "other endpoints require sp:HashPassword: {}",
+                others.join(", ")
+            )
+        };
+        out.push(finding(
+            "no_password_digest",
+            result,
+            "no sp:HashPassword (macOS sends PasswordText)",
+            actual,
+        ));
     }
     if e.clean_address.is_some() && prereq("clean_address", out) && need_sel("clean_address", out) {
         let addr = sel.map(|s| s.address.as_str()).unwrap_or("");
-        let location = a.selected_endpoint().and_then(|ep| ep.soap12_location.clone());
+        let location = a
+            .selected_endpoint()
+            .and_then(|ep| ep.soap12_location.clone());
         let (result, actual) = if addr.trim() != addr {
-            (CheckResult::Fail, format!("{addr:?} has surrounding whitespace"))
+            (
+                CheckResult::Fail,
+                format!("{addr:?} has surrounding whitespace"),
+            )
         } else {
             match url::Url::parse(addr) {
                 Err(err) => (CheckResult::Fail, format!("{addr:?} does not parse: {err}")),
                 Ok(u) if u.host().is_none() => (CheckResult::Fail, format!("{addr:?} has no host")),
                 Ok(_) => match &location {
-                    Some(l) if l.trim() != addr => (CheckResult::Warn, format!("{addr:?} differs from soap12:address {l:?}")),
-                    None => (CheckResult::Warn, format!("{addr:?}; the port has no soap12:address")),
-                    _ => (CheckResult::Pass, format!("{addr:?}, equal to soap12:address")),
+                    Some(l) if l.trim() != addr => (
+                        CheckResult::Warn,
+                        format!("{addr:?} differs from soap12:address {l:?}"),
+                    ),
+                    None => (
+                        CheckResult::Warn,
+                        format!("{addr:?}; the port has no soap12:address"),
+                    ),
+                    _ => (
+                        CheckResult::Pass,
+                        format!("{addr:?}, equal to soap12:address"),
+                    ),
                 },
             }
         };
-        out.push(finding("clean_address", result, "a clean absolute URL equal to soap12:address/@location", actual));
+        out.push(finding(
+            "clean_address",
+            result,
+            "a clean absolute URL equal to soap12:address/@location",
+            actual,
+        ));
     }
     if e.transport_binding.is_some() && prereq("transport_binding", out) {
         if a.endpoints.is_empty() {
-            out.push(finding("transport_binding", CheckResult::Skip("no username endpoint".into()), "", ""));
+            out.push(finding(
+                "transport_binding",
+                CheckResult::Skip("no username endpoint".into()),
+                "",
+                "",
+            ));
         } else {
-            let lacking: Vec<&str> = a.endpoints.iter().filter(|ep| !ep.transport_binding).map(|ep| ep.binding.as_str()).collect();
-            out.push(finding("transport_binding", pass_if(lacking.is_empty()), "sp:TransportBinding in every username policy", if lacking.is_empty() { "present".to_string() } else { format!("absent for {}", lacking.join(", ")) }));
+            let lacking: Vec<&str> = a
+                .endpoints
+                .iter()
+                .filter(|ep| !ep.transport_binding)
+                .map(|ep| ep.binding.as_str())
+                .collect();
+            out.push(finding(
+                "transport_binding",
+                pass_if(lacking.is_empty()),
+                "sp:TransportBinding in every username policy",
+                if lacking.is_empty() {
+                    "present".to_string()
+                } else {
+                    format!("absent for {}", lacking.join(", "))
+                },
+            ));
         }
     }
     if e.inventory_consistent.is_some() && prereq("inventory_consistent", out) {
-        let actual = if a.dangling.is_empty() { format!("{} policies, {} bindings, {} ports, all references resolve", a.policies.len(), a.bindings.len(), a.ports.len()) } else { a.dangling.join("; ") };
-        out.push(finding("inventory_consistent", pass_if(a.dangling.is_empty()), "every reference resolves", actual));
+        let actual = if a.dangling.is_empty() {
+            format!(
+                "{} policies, {} bindings, {} ports, all references resolve",
+                a.policies.len(),
+                a.bindings.len(),
+                a.ports.len()
+            )
+        } else {
+            a.dangling.join("; ")
+        };
+        out.push(finding(
+            "inventory_consistent",
+            pass_if(a.dangling.is_empty()),
+            "every reference resolves",
+            actual,
+        ));
     }
 }
 
 /// Judges a case. `other` is the step a `same_*_as` expectation compares with.
-pub fn judge(case: &CaseDef, main: &StepOutput, other: Option<&StepOutput>, strict: bool) -> Verdict {
+pub fn judge(
+    case: &CaseDef,
+    main: &StepOutput,
+    other: Option<&StepOutput>,
+    strict: bool,
+) -> Verdict {
     let level = requirements::strictest(case.requirements.iter().map(String::as_str));
     let e = &case.expect;
     let mut out = Vec::new();
     match main {
         StepOutput::NotRun { reason } => {
-            return Verdict { outcome: Outcome::Skipped, level, message: format!("step {} did not run: {reason}", case.step), findings: Vec::new() };
+            return Verdict {
+                outcome: Outcome::Skipped,
+                level,
+                message: format!("step {} did not run: {reason}", case.step),
+                findings: Vec::new(),
+            };
         }
         StepOutput::Preauth(p) => {
             for key in ["valid_certificate", "no_http_redirect"] {
-                if (key == "valid_certificate" && e.valid_certificate.is_some()) || (key == "no_http_redirect" && e.no_http_redirect.is_some()) {
+                if (key == "valid_certificate" && e.valid_certificate.is_some())
+                    || (key == "no_http_redirect" && e.no_http_redirect.is_some())
+                {
                     out.push(transport(key, &p.exchange));
                 }
             }
@@ -363,27 +741,64 @@ pub fn verdict(level: Level, findings: Vec<Finding>, strict: bool) -> Verdict {
     let any = |f: fn(&CheckResult) -> bool| findings.iter().any(|x| f(&x.result));
     let describe = |x: &Finding| match &x.result {
         CheckResult::Skip(r) | CheckResult::Error(r) => format!("{}: {r}", x.expectation),
-        _ => format!("{}: expected {}, got {}", x.expectation, x.expected, x.actual),
+        _ => format!(
+            "{}: expected {}, got {}",
+            x.expectation, x.expected, x.actual
+        ),
     };
-    let pick = |f: fn(&CheckResult) -> bool| findings.iter().filter(|x| f(&x.result)).map(describe).collect::<Vec<_>>().join("; ");
+    let pick = |f: fn(&CheckResult) -> bool| {
+        findings
+            .iter()
+            .filter(|x| f(&x.result))
+            .map(describe)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let (outcome, message) = if any(|r| matches!(r, CheckResult::Fail)) {
         let o = match level {
             Level::Must => Outcome::Fail,
             Level::Should if strict => Outcome::Fail,
             _ => Outcome::Warn,
         };
-        (o, pick(|r| matches!(r, CheckResult::Fail | CheckResult::Warn)))
+        (
+            o,
+            pick(|r| matches!(r, CheckResult::Fail | CheckResult::Warn)),
+        )
     } else if any(|r| matches!(r, CheckResult::Warn)) {
-        let o = if strict && level != Level::Info { Outcome::Fail } else { Outcome::Warn };
+        let o = if strict && level != Level::Info {
+            Outcome::Fail
+        } else {
+            Outcome::Warn
+        };
         (o, pick(|r| matches!(r, CheckResult::Warn)))
     } else if any(|r| matches!(r, CheckResult::Error(_))) {
         (Outcome::Error, pick(|r| matches!(r, CheckResult::Error(_))))
-    } else if !findings.is_empty() && findings.iter().all(|x| matches!(x.result, CheckResult::Skip(_))) {
-        (Outcome::Skipped, pick(|r| matches!(r, CheckResult::Skip(_))))
+    } else if !findings.is_empty()
+        && findings
+            .iter()
+            .all(|x| matches!(x.result, CheckResult::Skip(_)))
+    {
+        (
+            Outcome::Skipped,
+            pick(|r| matches!(r, CheckResult::Skip(_))),
+        )
     } else {
-        (Outcome::Pass, findings.iter().filter(|x| x.result == CheckResult::Pass).map(|x| x.actual.clone()).collect::<Vec<_>>().join("; "))
+        (
+            Outcome::Pass,
+            findings
+                .iter()
+                .filter(|x| x.result == CheckResult::Pass)
+                .map(|x| x.actual.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     };
-    Verdict { outcome, level, message, findings }
+    Verdict {
+        outcome,
+        level,
+        message,
+        findings,
+    }
 }
 
 /// The MEX findings `inspect mex` reports: the standard MEX suite's expectations on one document.
@@ -403,19 +818,75 @@ pub fn inspect_mex(a: &MexAnalysis) -> Vec<(&'static str, Level, Verdict)> {
         failure: None,
     };
     let rows: [(&'static str, Expect); 9] = [
-        ("MEX-2", Expect { wsdl: Some(true), ..Default::default() }),
-        ("MEX-3", Expect { endpoint_selected: Some(true), ..Default::default() }),
-        ("MEX-4", Expect { preferred_version: Some(V13), ..Default::default() }),
-        ("MEX-5", Expect { also_advertises: Some(V2005), ..Default::default() }),
-        ("MEX-6", Expect { https_only: Some(true), ..Default::default() }),
-        ("MEX-7", Expect { no_password_digest: Some(true), ..Default::default() }),
-        ("MEX-8", Expect { clean_address: Some(true), ..Default::default() }),
-        ("MEX-9", Expect { transport_binding: Some(true), ..Default::default() }),
-        ("MEX-10", Expect { inventory_consistent: Some(true), ..Default::default() }),
+        (
+            "MEX-2",
+            Expect {
+                wsdl: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-3",
+            Expect {
+                endpoint_selected: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-4",
+            Expect {
+                preferred_version: Some(V13),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-5",
+            Expect {
+                also_advertises: Some(V2005),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-6",
+            Expect {
+                https_only: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-7",
+            Expect {
+                no_password_digest: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-8",
+            Expect {
+                clean_address: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-9",
+            Expect {
+                transport_binding: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "MEX-10",
+            Expect {
+                inventory_consistent: Some(true),
+                ..Default::default()
+            },
+        ),
     ];
     rows.into_iter()
         .map(|(id, expect)| {
-            let level = requirements::find(id).map(|r| r.level).unwrap_or(Level::Info);
+            let level = requirements::find(id)
+                .map(|r| r.level)
+                .unwrap_or(Level::Info);
             let mut out = Vec::new();
             mex_findings(&expect, Some(a), &ex, &mut out);
             (id, level, verdict(level, out, false))

@@ -45,14 +45,22 @@ impl Failure {
     /// A one-line reason.
     pub fn describe(&self) -> String {
         match self {
-            Failure::NotHttps { url } => format!("{url} is not an https URL; the request was not sent"),
-            Failure::RedirectToHttp { from, location } => format!("{from} redirected to {location}, which is not https; not followed"),
-            Failure::RedirectRefused { location } => format!("redirected to {location} where the client follows no redirect"),
+            Failure::NotHttps { url } => {
+                format!("{url} is not an https URL; the request was not sent")
+            }
+            Failure::RedirectToHttp { from, location } => {
+                format!("{from} redirected to {location}, which is not https; not followed")
+            }
+            Failure::RedirectRefused { location } => {
+                format!("redirected to {location} where the client follows no redirect")
+            }
             Failure::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
             Failure::Tls { detail } => format!("TLS failed: {detail}"),
             Failure::Connect { detail } => format!("could not connect: {detail}"),
             Failure::Timeout { detail } => format!("timed out: {detail}"),
-            Failure::BodyTooLarge { limit } => format!("the body is larger than the {limit}-byte cap"),
+            Failure::BodyTooLarge { limit } => {
+                format!("the body is larger than the {limit}-byte cap")
+            }
             Failure::Protocol { detail } => format!("HTTP failure: {detail}"),
         }
     }
@@ -92,7 +100,13 @@ pub struct Request {
 impl Request {
     /// A GET that follows redirects.
     pub fn get(url: Url, headers: Vec<(String, String)>) -> Self {
-        Request { method: reqwest::Method::GET, url, headers, body: None, follow_redirects: true }
+        Request {
+            method: reqwest::Method::GET,
+            url,
+            headers,
+            body: None,
+            follow_redirects: true,
+        }
     }
 }
 
@@ -128,12 +142,21 @@ pub struct Exchange {
 impl Exchange {
     /// A response header, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The response media type, lower-cased, parameters dropped.
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 
     /// The transcript form: request and answer with bodies as text, every secret redacted.
@@ -142,15 +165,31 @@ impl Exchange {
             let cut = &b[..b.len().min(TRANSCRIPT_BODY_LIMIT)];
             let mut s = String::from_utf8_lossy(cut).into_owned();
             if b.len() > TRANSCRIPT_BODY_LIMIT {
-                s.push_str(&format!("\n[… {} more bytes]", b.len() - TRANSCRIPT_BODY_LIMIT));
+                s.push_str(&format!(
+                    "\n[… {} more bytes]",
+                    b.len() - TRANSCRIPT_BODY_LIMIT
+                ));
             }
             r.redact(&s)
         };
         let headers = |h: &[(String, String)]| -> Vec<(String, String)> {
             h.iter()
                 .map(|(k, v)| {
-                    let sensitive = ["authorization", "cookie", "set-cookie", "proxy-authorization"].contains(&k.to_ascii_lowercase().as_str());
-                    (k.clone(), if sensitive { crate::redact::MASK.to_string() } else { r.redact(v) })
+                    let sensitive = [
+                        "authorization",
+                        "cookie",
+                        "set-cookie",
+                        "proxy-authorization",
+                    ]
+                    .contains(&k.to_ascii_lowercase().as_str());
+                    (
+                        k.clone(),
+                        if sensitive {
+                            crate::redact::MASK.to_string()
+                        } else {
+                            r.redact(v)
+                        },
+                    )
                 })
                 .collect()
         };
@@ -198,10 +237,12 @@ fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<String> {
         return Some(r.to_string());
     }
     // io::Error::source() skips the error it wraps: look inside it explicitly.
-    if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
-        if let Some(found) = find_rustls(inner) {
-            return Some(found);
-        }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && let Some(found) = find_rustls(inner)
+    {
+        return Some(found);
     }
     e.source().and_then(find_rustls)
 }
@@ -225,7 +266,9 @@ impl HttpClient {
     pub fn new(extra_ca_pem: &[Vec<u8>], limits: Limits) -> Result<Self, String> {
         let mut certs = Vec::new();
         for pem in extra_ca_pem {
-            certs.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("extra CA: {e}"))?);
+            certs.extend(
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("extra CA: {e}"))?,
+            );
         }
         let mut b = reqwest::Client::builder()
             .https_only(true)
@@ -238,17 +281,29 @@ impl HttpClient {
         if !certs.is_empty() {
             b = b.tls_certs_merge(certs);
         }
-        let client = b.build().map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))?;
-        Ok(HttpClient { client, limits, hosts: Arc::default() })
+        let client = b
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))?;
+        Ok(HttpClient {
+            client,
+            limits,
+            hosts: Arc::default(),
+        })
     }
 
     fn host_gate(&self, url: &Url) -> Arc<Semaphore> {
-        let key = format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0));
+        let key = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        );
         let mut m = match self.hosts.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        m.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.limits.max_concurrency_per_host))).clone()
+        m.entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.max_concurrency_per_host)))
+            .clone()
     }
 
     /// Sends a request and records the exchange; never panics on network input.
@@ -272,7 +327,9 @@ impl HttpClient {
         let mut body = req.body.clone();
         loop {
             if url.scheme() != "https" {
-                ex.failure = Some(Failure::NotHttps { url: url.to_string() });
+                ex.failure = Some(Failure::NotHttps {
+                    url: url.to_string(),
+                });
                 break;
             }
             let gate = self.host_gate(&url);
@@ -297,9 +354,17 @@ impl HttpClient {
             ex.response_headers = resp
                 .headers()
                 .iter()
-                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
-            let location = resp.headers().get(reqwest::header::LOCATION).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             if let (true, Some(loc)) = (resp.status().is_redirection(), location) {
                 if !req.follow_redirects {
                     ex.failure = Some(Failure::RedirectRefused { location: loc });
@@ -308,20 +373,31 @@ impl HttpClient {
                 let next = match url.join(&loc) {
                     Ok(n) => n,
                     Err(e) => {
-                        ex.failure = Some(Failure::Protocol { detail: format!("unusable Location {loc:?}: {e}") });
+                        ex.failure = Some(Failure::Protocol {
+                            detail: format!("unusable Location {loc:?}: {e}"),
+                        });
                         break;
                     }
                 };
-                ex.hops.push(Hop { status, url: url.to_string(), location: next.to_string() });
+                ex.hops.push(Hop {
+                    status,
+                    url: url.to_string(),
+                    location: next.to_string(),
+                });
                 if next.scheme() != "https" {
-                    ex.failure = Some(Failure::RedirectToHttp { from: url.to_string(), location: next.to_string() });
+                    ex.failure = Some(Failure::RedirectToHttp {
+                        from: url.to_string(),
+                        location: next.to_string(),
+                    });
                     break;
                 }
                 if ex.hops.len() > MAX_REDIRECTS {
                     ex.failure = Some(Failure::TooManyRedirects);
                     break;
                 }
-                if status == 303 || ((status == 301 || status == 302) && method == reqwest::Method::POST) {
+                if status == 303
+                    || ((status == 301 || status == 302) && method == reqwest::Method::POST)
+                {
                     method = reqwest::Method::GET;
                     body = None;
                 }
@@ -342,7 +418,10 @@ impl HttpClient {
     }
 }
 
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, (Vec<u8>, Failure)> {
+async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, (Vec<u8>, Failure)> {
     if resp.content_length().is_some_and(|n| n > cap as u64) {
         return Err((Vec::new(), Failure::BodyTooLarge { limit: cap }));
     }

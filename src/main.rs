@@ -3,13 +3,17 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use fedconform::idp::{Defect, IdpConfig, RunningIdp};
 use fedconform::redact::Redactor;
-use fedconform::runner::{self, exit, RunOptions};
+use fedconform::runner::{self, RunOptions, exit};
 use fedconform::suite::{self, Suite};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "fedconform", version, about = "Conformance harness for IdPs serving macOS Platform SSO federated login and WS-Federation")]
+#[command(
+    name = "fedconform",
+    version,
+    about = "Conformance harness for IdPs serving macOS Platform SSO federated login and WS-Federation"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,7 +116,10 @@ fn config_error(e: &dyn std::fmt::Display) -> i32 {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
 fn cmd_run(a: RunArgs) -> i32 {
@@ -134,7 +141,10 @@ fn cmd_run(a: RunArgs) -> i32 {
     let redactor = Redactor::new();
     let (target, _idp) = match file_target {
         Some(t) => (t, None),
-        None => match rt.block_on(RunningIdp::start(IdpConfig { defect: a.defect, ..Default::default() })) {
+        None => match rt.block_on(RunningIdp::start(IdpConfig {
+            defect: a.defect,
+            ..Default::default()
+        })) {
             Ok(idp) => {
                 redactor.add_secret(idp.password.expose());
                 (idp.target(), Some(idp))
@@ -155,9 +165,15 @@ fn cmd_run(a: RunArgs) -> i32 {
     match runner::run(rt.handle(), &suites, Arc::new(target), redactor, opts) {
         Ok(r) => {
             if r.exit_code == exit::NOTHING_SELECTED {
-                eprintln!("fedconform: the filters selected no case (see --list); an empty run is an error");
+                eprintln!(
+                    "fedconform: the filters selected no case (see --list); an empty run is an error"
+                );
             } else if !r.results.is_empty() && !a.no_reports {
-                eprintln!("fedconform: reports written to {} and {}", a.report_json.display(), a.report_junit.display());
+                eprintln!(
+                    "fedconform: reports written to {} and {}",
+                    a.report_json.display(),
+                    a.report_junit.display()
+                );
             }
             r.exit_code
         }
@@ -174,7 +190,13 @@ fn cmd_serve(a: ServeArgs) -> i32 {
         Err(e) => return config_error(&e),
     };
     rt.block_on(async {
-        let idp = match RunningIdp::start(IdpConfig { defect: a.defect, port: a.port, ..Default::default() }).await {
+        let idp = match RunningIdp::start(IdpConfig {
+            defect: a.defect,
+            port: a.port,
+            ..Default::default()
+        })
+        .await
+        {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("fedconform: cannot start the reference IdP: {e}");
@@ -182,19 +204,28 @@ fn cmd_serve(a: ServeArgs) -> i32 {
             }
         };
         if let Some(out) = &a.target_out {
-            let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "target".into());
+            let stem = out
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "target".into());
             let dir = out.parent().unwrap_or(Path::new(""));
             let (ca, pw) = (format!("{stem}.ca.pem"), format!("{stem}.password"));
             let written = fedconform::fsx::write_atomic(&dir.join(&ca), idp.ca_pem.as_bytes())
                 .and_then(|_| write_secret(&dir.join(&pw), idp.password.expose()))
-                .and_then(|_| fedconform::fsx::write_atomic(out, idp.target_toml(&ca, &pw).as_bytes()));
+                .and_then(|_| {
+                    fedconform::fsx::write_atomic(out, idp.target_toml(&ca, &pw).as_bytes())
+                });
             if let Err(e) = written {
                 eprintln!("fedconform: cannot write {}: {e}", out.display());
                 return exit::CONFIG_ERROR;
             }
             println!("target file: {}", out.display());
         }
-        println!("reference IdP listening at {} (defect: {})", idp.base, a.defect.map(|d| d.name).unwrap_or("none"));
+        println!(
+            "reference IdP listening at {} (defect: {})",
+            idp.base,
+            a.defect.map(|d| d.name).unwrap_or("none")
+        );
         println!("preauthentication URL: {}", idp.preauth_url());
         let _ = tokio::signal::ctrl_c().await;
         exit::CONFORMANT
@@ -215,7 +246,9 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
     let body = if source.starts_with("https://") || source.starts_with("http://") {
         let url = match url::Url::parse(source) {
             Ok(u) => u,
-            Err(e) => return config_error(&format!("{source}: {e}: expected a file or an https URL")),
+            Err(e) => {
+                return config_error(&format!("{source}: {e}: expected a file or an https URL"));
+            }
         };
         let cas = match ca.map(std::fs::read).transpose() {
             Ok(c) => c.into_iter().collect::<Vec<_>>(),
@@ -243,7 +276,9 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
     };
     let a = fedconform::flow::mex::analyse(&body);
     let findings = fedconform::check::inspect_mex(&a);
-    let failed = findings.iter().any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
+    let failed = findings
+        .iter()
+        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -266,42 +301,91 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
                 println!("  not well-formed: {e}");
             }
             match &a.selected {
-                Some(s) => println!("  macOS uses: WS-Trust {} at {:?} (port {}, binding {})", s.version, s.address, s.port, s.binding),
+                Some(s) => println!(
+                    "  macOS uses: WS-Trust {} at {:?} (port {}, binding {})",
+                    s.version, s.address, s.port, s.binding
+                ),
                 None => println!("  macOS uses: nothing (no usable username endpoint)"),
             }
             for e in &a.endpoints {
-                let mark = if e.selected { "*" } else if e.usable { "+" } else { "-" };
-                println!("  {mark} {:<4} {} {}", e.version.as_str(), e.binding, e.address.as_deref().map(|s| format!("{s:?}")).unwrap_or_default());
+                let mark = if e.selected {
+                    "*"
+                } else if e.usable {
+                    "+"
+                } else {
+                    "-"
+                };
+                println!(
+                    "  {mark} {:<4} {} {}",
+                    e.version.as_str(),
+                    e.binding,
+                    e.address
+                        .as_deref()
+                        .map(|s| format!("{s:?}"))
+                        .unwrap_or_default()
+                );
                 for r in &e.reasons {
                     println!("         {r}");
                 }
             }
             for (id, level, v) in &findings {
-                println!("  {:<7} {id:<6} {level:<6} {}", v.outcome.to_string(), v.message);
+                println!(
+                    "  {:<7} {id:<6} {level:<6} {}",
+                    v.outcome.to_string(),
+                    v.message
+                );
             }
         }
     }
-    if failed { exit::NONCONFORMANT } else { exit::CONFORMANT }
+    if failed {
+        exit::NONCONFORMANT
+    } else {
+        exit::CONFORMANT
+    }
 }
 
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     // `run` is the default subcommand: `fedconform --list`, `fedconform FILTER` work.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let known = ["run", "serve", "inspect", "list", "defects", "help", "--help", "-h", "--version", "-V"];
-    if args.get(1).is_none_or(|a| !known.contains(&a.to_string_lossy().as_ref())) {
+    let known = [
+        "run",
+        "serve",
+        "inspect",
+        "list",
+        "defects",
+        "help",
+        "--help",
+        "-h",
+        "--version",
+        "-V",
+    ];
+    if args
+        .get(1)
+        .is_none_or(|a| !known.contains(&a.to_string_lossy().as_ref()))
+    {
         args.insert(1, "run".into());
     }
     let cli = Cli::parse_from(args);
     let code = match cli.command {
         Command::Run(a) => cmd_run(a),
         Command::Serve(a) => cmd_serve(a),
-        Command::Inspect { what: Inspect::Mex { source, format, ca } } => cmd_inspect_mex(&source, format, ca.as_deref()),
+        Command::Inspect {
+            what: Inspect::Mex { source, format, ca },
+        } => cmd_inspect_mex(&source, format, ca.as_deref()),
         Command::List { suites } => match load_suites(suites.as_deref()) {
             Ok(ss) => {
                 for s in &ss {
                     for c in &s.cases {
-                        println!("{}::{}\t{}\t{}", s.meta.name, c.id, c.requirements.join(","), fedconform::requirements::strictest(c.requirements.iter().map(String::as_str)));
+                        println!(
+                            "{}::{}\t{}\t{}",
+                            s.meta.name,
+                            c.id,
+                            c.requirements.join(","),
+                            fedconform::requirements::strictest(
+                                c.requirements.iter().map(String::as_str)
+                            )
+                        );
                     }
                 }
                 exit::CONFORMANT

@@ -112,7 +112,9 @@ pub fn xml_escape(s: &str) -> String {
 
 /// XML-escapes only what text content requires (`&`, `<`, `>`): another serialiser's form.
 fn xml_escape_min(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

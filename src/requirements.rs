@@ -40,63 +40,273 @@ pub struct Requirement {
 
 macro_rules! req {
     ($id:literal, $level:ident, $profile:literal, $title:literal) => {
-        Requirement { id: $id, level: Level::$level, profile: $profile, title: $title }
+        Requirement {
+            id: $id,
+            level: Level::$level,
+            profile: $profile,
+            title: $title,
+        }
     };
 }
 
 /// Every requirement in SPEC.md, in its order.
 pub static CATALOGUE: &[Requirement] = &[
-    req!("TLS-1", Must, "psso", "Every endpoint is https with a certificate valid for the host and chaining to the trust store in use"),
-    req!("TLS-2", Must, "psso", "No redirect from https to http, and none at all where macOS does not follow one"),
+    req!(
+        "TLS-1",
+        Must,
+        "psso",
+        "Every endpoint is https with a certificate valid for the host and chaining to the trust store in use"
+    ),
+    req!(
+        "TLS-2",
+        Must,
+        "psso",
+        "No redirect from https to http, and none at all where macOS does not follow one"
+    ),
     req!("TLS-3", Should, "psso", "The chain ends in a public root"),
     req!("TLS-4", Should, "psso", "Each answer arrives within 30 s"),
     req!("PRE-1", Must, "psso", "Preauthentication answers 2xx"),
-    req!("PRE-2", Must, "psso", "The preauthentication body is a JSON object"),
-    req!("PRE-3", Must, "psso", "For a federated user, federationPredicate evaluates true"),
-    req!("PRE-4", Must, "psso", "For a federated user, the MEX URL key path holds an absolute https URL"),
-    req!("PRE-5", Must, "psso", "For a non-federated user the answer is 2xx JSON and the predicate evaluates false"),
-    req!("PRE-6", Should, "psso", "A login name with reserved characters is percent-decoded correctly"),
+    req!(
+        "PRE-2",
+        Must,
+        "psso",
+        "The preauthentication body is a JSON object"
+    ),
+    req!(
+        "PRE-3",
+        Must,
+        "psso",
+        "For a federated user, federationPredicate evaluates true"
+    ),
+    req!(
+        "PRE-4",
+        Must,
+        "psso",
+        "For a federated user, the MEX URL key path holds an absolute https URL"
+    ),
+    req!(
+        "PRE-5",
+        Must,
+        "psso",
+        "For a non-federated user the answer is 2xx JSON and the predicate evaluates false"
+    ),
+    req!(
+        "PRE-6",
+        Should,
+        "psso",
+        "A login name with reserved characters is percent-decoded correctly"
+    ),
     req!("PRE-7", Should, "spec", "Content-Type: application/json"),
-    req!("PRE-8", Must, "psso", "Custom request values are accepted and do not change a federated answer"),
-    req!("PRE-9", Info, "msal", "Microsoft user-realm fields are present"),
+    req!(
+        "PRE-8",
+        Must,
+        "psso",
+        "Custom request values are accepted and do not change a federated answer"
+    ),
+    req!(
+        "PRE-9",
+        Info,
+        "msal",
+        "Microsoft user-realm fields are present"
+    ),
     req!("MEX-1", Must, "psso", "MEX answers 2xx"),
-    req!("MEX-2", Must, "psso", "The MEX body is well-formed XML containing wsdl:definitions"),
-    req!("MEX-3", Must, "psso", "The macOS selection yields a username/password WS-Trust endpoint"),
-    req!("MEX-4", Should, "psso", "A WS-Trust 1.3 endpoint is advertised"),
-    req!("MEX-5", Should, "msal", "A WS-Trust 2005 username endpoint is advertised too"),
-    req!("MEX-6", Must, "psso", "https only: no username endpoint with an http address"),
-    req!("MEX-7", Must, "psso", "The username-token policy does not require a password digest"),
-    req!("MEX-8", Must, "psso", "The selected address is a clean absolute URL matching soap12:address"),
-    req!("MEX-9", Should, "msal", "The username policy also asserts sp:TransportBinding"),
-    req!("MEX-10", Info, "spec", "Inventory: every policy, binding and port, consistently referenced"),
-    req!("WST-1", Must, "psso", "Valid credentials: HTTP 200 and a SOAP 1.2 envelope"),
-    req!("WST-2", Must, "psso", "RelatesTo echoes the request's MessageID"),
+    req!(
+        "MEX-2",
+        Must,
+        "psso",
+        "The MEX body is well-formed XML containing wsdl:definitions"
+    ),
+    req!(
+        "MEX-3",
+        Must,
+        "psso",
+        "The macOS selection yields a username/password WS-Trust endpoint"
+    ),
+    req!(
+        "MEX-4",
+        Should,
+        "psso",
+        "A WS-Trust 1.3 endpoint is advertised"
+    ),
+    req!(
+        "MEX-5",
+        Should,
+        "msal",
+        "A WS-Trust 2005 username endpoint is advertised too"
+    ),
+    req!(
+        "MEX-6",
+        Must,
+        "psso",
+        "https only: no username endpoint with an http address"
+    ),
+    req!(
+        "MEX-7",
+        Must,
+        "psso",
+        "The username-token policy does not require a password digest"
+    ),
+    req!(
+        "MEX-8",
+        Must,
+        "psso",
+        "The selected address is a clean absolute URL matching soap12:address"
+    ),
+    req!(
+        "MEX-9",
+        Should,
+        "msal",
+        "The username policy also asserts sp:TransportBinding"
+    ),
+    req!(
+        "MEX-10",
+        Info,
+        "spec",
+        "Inventory: every policy, binding and port, consistently referenced"
+    ),
+    req!(
+        "WST-1",
+        Must,
+        "psso",
+        "Valid credentials: HTTP 200 and a SOAP 1.2 envelope"
+    ),
+    req!(
+        "WST-2",
+        Must,
+        "psso",
+        "RelatesTo echoes the request's MessageID"
+    ),
     req!("WST-3", Must, "psso", "Timestamp Created/Expires are fresh"),
-    req!("WST-4", Must, "psso", "Response shape matches the WS-Trust version"),
+    req!(
+        "WST-4",
+        Must,
+        "psso",
+        "Response shape matches the WS-Trust version"
+    ),
     req!("WST-5", Must, "psso", "TokenType is exact and known"),
-    req!("WST-6", Must, "psso", "RequestedSecurityToken holds the assertion TokenType names"),
-    req!("WST-7", Should, "spec", "The assertion is current and for the request URN"),
-    req!("WST-8", Must, "psso", "Wrong password: HTTP 500 FailedAuthentication fault"),
-    req!("WST-9", Must, "psso", "Unknown user: a SOAP fault, no token"),
-    req!("WST-10", Must, "psso", "Password without Type attribute and with PasswordText accepted"),
-    req!("WST-11", Must, "psso", "No u:Timestamp required in the request"),
-    req!("WST-12", Must, "psso", "Dispatch on a:Action, not on the HTTP SOAPAction header"),
-    req!("WST-13", Should, "spec", "XML-special and non-ASCII credentials authenticate"),
-    req!("WST-14", Should, "psso", "Every advertised username endpoint version answers a valid login"),
-    req!("WST-15", Should, "msal", "TokenType is one of the two SAML URNs"),
-    req!("WSF-1", Must, "wsfed", "Metadata answers 200 with md:EntityDescriptor and entityID"),
-    req!("WSF-2", Must, "wsfed", "RoleDescriptor of fed:SecurityTokenServiceType"),
-    req!("WSF-3", Must, "wsfed", "A signing KeyDescriptor with a certificate valid now"),
-    req!("WSF-4", Must, "wsfed", "PassiveRequestorEndpoint present and https"),
-    req!("WSF-5", Should, "wsfed", "Metadata signed; STS endpoint; TokenTypesOffered"),
-    req!("WSF-6", Must, "wsfed", "Sign-in form POSTs to wreply with wa, wresult and wctx intact"),
-    req!("WSF-7", Must, "wsfed", "wresult assertion audience, lifetime and signature"),
+    req!(
+        "WST-6",
+        Must,
+        "psso",
+        "RequestedSecurityToken holds the assertion TokenType names"
+    ),
+    req!(
+        "WST-7",
+        Should,
+        "spec",
+        "The assertion is current and for the request URN"
+    ),
+    req!(
+        "WST-8",
+        Must,
+        "psso",
+        "Wrong password: HTTP 500 FailedAuthentication fault"
+    ),
+    req!(
+        "WST-9",
+        Must,
+        "psso",
+        "Unknown user: a SOAP fault, no token"
+    ),
+    req!(
+        "WST-10",
+        Must,
+        "psso",
+        "Password without Type attribute and with PasswordText accepted"
+    ),
+    req!(
+        "WST-11",
+        Must,
+        "psso",
+        "No u:Timestamp required in the request"
+    ),
+    req!(
+        "WST-12",
+        Must,
+        "psso",
+        "Dispatch on a:Action, not on the HTTP SOAPAction header"
+    ),
+    req!(
+        "WST-13",
+        Should,
+        "spec",
+        "XML-special and non-ASCII credentials authenticate"
+    ),
+    req!(
+        "WST-14",
+        Should,
+        "psso",
+        "Every advertised username endpoint version answers a valid login"
+    ),
+    req!(
+        "WST-15",
+        Should,
+        "msal",
+        "TokenType is one of the two SAML URNs"
+    ),
+    req!(
+        "WSF-1",
+        Must,
+        "wsfed",
+        "Metadata answers 200 with md:EntityDescriptor and entityID"
+    ),
+    req!(
+        "WSF-2",
+        Must,
+        "wsfed",
+        "RoleDescriptor of fed:SecurityTokenServiceType"
+    ),
+    req!(
+        "WSF-3",
+        Must,
+        "wsfed",
+        "A signing KeyDescriptor with a certificate valid now"
+    ),
+    req!(
+        "WSF-4",
+        Must,
+        "wsfed",
+        "PassiveRequestorEndpoint present and https"
+    ),
+    req!(
+        "WSF-5",
+        Should,
+        "wsfed",
+        "Metadata signed; STS endpoint; TokenTypesOffered"
+    ),
+    req!(
+        "WSF-6",
+        Must,
+        "wsfed",
+        "Sign-in form POSTs to wreply with wa, wresult and wctx intact"
+    ),
+    req!(
+        "WSF-7",
+        Must,
+        "wsfed",
+        "wresult assertion audience, lifetime and signature"
+    ),
     req!("WSF-8", Must, "wsfed", "Unregistered wreply refused"),
     req!("WSF-9", Must, "wsfed", "Unknown wtrealm refused"),
     req!("WSF-10", Must, "wsfed", "Missing or unknown wa refused"),
-    req!("WSF-11", Should, "wsfed", "No placeholder context without wctx"),
-    req!("WSF-12", Should, "wsfed", "whr selects the connection; unknown refused"),
-    req!("WSF-13", Should, "wsfed", "Client-id path and wtrealm reach the same client"),
+    req!(
+        "WSF-11",
+        Should,
+        "wsfed",
+        "No placeholder context without wctx"
+    ),
+    req!(
+        "WSF-12",
+        Should,
+        "wsfed",
+        "whr selects the connection; unknown refused"
+    ),
+    req!(
+        "WSF-13",
+        Should,
+        "wsfed",
+        "Client-id path and wtrealm reach the same client"
+    ),
 ];
 
 /// Looks a requirement up by its exact ID.
@@ -106,7 +316,11 @@ pub fn find(id: &str) -> Option<&'static Requirement> {
 
 /// The strictest level among some requirement IDs (unknown IDs are ignored).
 pub fn strictest<'a>(ids: impl IntoIterator<Item = &'a str>) -> Level {
-    ids.into_iter().filter_map(find).map(|r| r.level).max().unwrap_or(Level::Info)
+    ids.into_iter()
+        .filter_map(find)
+        .map(|r| r.level)
+        .max()
+        .unwrap_or(Level::Info)
 }
 
 #[cfg(test)]

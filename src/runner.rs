@@ -57,7 +57,13 @@ fn now() -> String {
 }
 
 /// Runs the suites against a target on `rt`.
-pub fn run(rt: &tokio::runtime::Handle, suites: &[Suite], target: Arc<Target>, redactor: Redactor, opts: RunOptions) -> Result<RunResult, String> {
+pub fn run(
+    rt: &tokio::runtime::Handle,
+    suites: &[Suite],
+    target: Arc<Target>,
+    redactor: Redactor,
+    opts: RunOptions,
+) -> Result<RunResult, String> {
     for s in target.secrets() {
         redactor.add_secret(s);
     }
@@ -70,7 +76,8 @@ pub fn run(rt: &tokio::runtime::Handle, suites: &[Suite], target: Arc<Target>, r
         for case in &suite.cases {
             let index = trials.len();
             let name = format!("{}::{}", suite.meta.name, case.id);
-            let (steps, rt, results, redactor) = (steps.clone(), rt.clone(), results.clone(), redactor.clone());
+            let (steps, rt, results, redactor) =
+                (steps.clone(), rt.clone(), results.clone(), redactor.clone());
             let (case, suite_name, strict) = (case.clone(), suite.meta.name.clone(), opts.strict);
             let id = name.clone();
             trials.push(Trial::ignorable_test(name, move || {
@@ -122,21 +129,35 @@ pub fn run(rt: &tokio::runtime::Handle, suites: &[Suite], target: Arc<Target>, r
         }
     }
     let args = &opts.libtest;
-    let selected = trials.iter().filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t)).count();
+    let selected = trials
+        .iter()
+        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
+        .count();
     let info_now = |finished: String| RunInfo {
         harness_version: env!("CARGO_PKG_VERSION").to_string(),
         target: target.name.clone(),
-        suites: suites.iter().map(|s| (s.meta.name.clone(), s.digest.clone())).collect(),
+        suites: suites
+            .iter()
+            .map(|s| (s.meta.name.clone(), s.digest.clone()))
+            .collect(),
         started: started.clone(),
         finished,
         strict: opts.strict,
     };
     if args.list {
         let _ = libtest_mimic::run(args, trials);
-        return Ok(RunResult { exit_code: exit::CONFORMANT, results: Vec::new(), info: info_now(now()) });
+        return Ok(RunResult {
+            exit_code: exit::CONFORMANT,
+            results: Vec::new(),
+            info: info_now(now()),
+        });
     }
     if selected == 0 {
-        return Ok(RunResult { exit_code: exit::NOTHING_SELECTED, results: Vec::new(), info: info_now(now()) });
+        return Ok(RunResult {
+            exit_code: exit::NOTHING_SELECTED,
+            results: Vec::new(),
+            info: info_now(now()),
+        });
     }
     let _conclusion = libtest_mimic::run(args, trials);
     let mut results = match results.lock() {
@@ -147,11 +168,13 @@ pub fn run(rt: &tokio::runtime::Handle, suites: &[Suite], target: Arc<Target>, r
     let results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
     let info = info_now(now());
     if let Some(p) = &opts.report_json {
-        crate::fsx::write_atomic(p, report::json::render(&info, &results).as_bytes()).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        crate::fsx::write_atomic(p, report::json::render(&info, &results).as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     }
     if let Some(p) = &opts.report_junit {
         let xml = report::junit::render(&info, &results)?;
-        crate::fsx::write_atomic(p, xml.as_bytes()).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        crate::fsx::write_atomic(p, xml.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     }
     let s = Summary::of(&results);
     if opts.summary {
@@ -164,16 +187,32 @@ pub fn run(rt: &tokio::runtime::Handle, suites: &[Suite], target: Arc<Target>, r
     } else {
         exit::CONFORMANT
     };
-    Ok(RunResult { exit_code, results, info })
+    Ok(RunResult {
+        exit_code,
+        results,
+        info,
+    })
 }
 
 fn print_summary(results: &[CaseResult], s: &Summary) {
     let mut lines = Vec::new();
     for r in results.iter().filter(|r| r.outcome != Outcome::Pass) {
-        lines.push(format!("  {:<7} {} [{}] {}", r.outcome.to_string(), r.id, r.requirements.join(", "), r.message));
+        lines.push(format!(
+            "  {:<7} {} [{}] {}",
+            r.outcome.to_string(),
+            r.id,
+            r.requirements.join(", "),
+            r.message
+        ));
     }
     if !lines.is_empty() {
-        eprintln!("\nfedconform: cases that did not pass:\n{}", lines.join("\n"));
+        eprintln!(
+            "\nfedconform: cases that did not pass:\n{}",
+            lines.join("\n")
+        );
     }
-    eprintln!("fedconform: {} cases: {} pass, {} fail, {} warn, {} skipped, {} error", s.total, s.pass, s.fail, s.warn, s.skipped, s.error);
+    eprintln!(
+        "fedconform: {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
+        s.total, s.pass, s.fail, s.warn, s.skipped, s.error
+    );
 }

@@ -8,7 +8,7 @@ mod common;
 use fedconform::idp::defects::ALL;
 use std::collections::BTreeSet;
 
-fn run_against(defect: Option<&str>) -> (i32, Vec<(String, Vec<String>, String, String)>) {
+fn run_against(defect: Option<&str>) -> (i32, Vec<common::CaseRow>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let served = common::serve(dir.path(), defect);
     let report = dir.path().join("r.json");
@@ -47,20 +47,34 @@ fn every_defect_breaks_exactly_its_requirements() {
             .collect();
         let expected: BTreeSet<String> = d.breaks.iter().map(|s| s.to_string()).collect();
         if not_passing != expected {
-            problems.push(format!("{}: expected {expected:?} not to pass, got {not_passing:?}", d.name));
+            problems.push(format!(
+                "{}: expected {expected:?} not to pass, got {not_passing:?}",
+                d.name
+            ));
         }
         for (id, _, outcome, message) in &cases {
             if outcome == "error" {
                 problems.push(format!("{}: {id} errored: {message}", d.name));
             }
-            if outcome == "skipped" && !(message.contains("prerequisite") || message.contains("did not run") || message.contains("no answer") || message.contains("gave no answer")) {
-                problems.push(format!("{}: {id} skipped without a prerequisite reason: {message}", d.name));
+            if outcome == "skipped"
+                && !(message.contains("prerequisite")
+                    || message.contains("did not run")
+                    || message.contains("no answer")
+                    || message.contains("gave no answer"))
+            {
+                problems.push(format!(
+                    "{}: {id} skipped without a prerequisite reason: {message}",
+                    d.name
+                ));
             }
         }
         let any_fail = cases.iter().any(|c| c.2 == "fail");
         let want_code = if any_fail { 1 } else { 0 };
         if code != want_code {
-            problems.push(format!("{}: exit code {code}, expected {want_code}", d.name));
+            problems.push(format!(
+                "{}: exit code {code}, expected {want_code}",
+                d.name
+            ));
         }
         if !cases.iter().any(|c| c.2 == "fail" || c.2 == "warn") {
             problems.push(format!("{}: nothing failed", d.name));
@@ -71,9 +85,17 @@ fn every_defect_breaks_exactly_its_requirements() {
 
 #[test]
 fn every_checked_requirement_has_its_own_defect() {
-    let suites = fedconform::suite::load_suites(&common::root().join("suites")).expect("suites load");
-    let checked: BTreeSet<&str> = suites.iter().flat_map(|s| s.cases.iter()).flat_map(|c| c.requirements.iter().map(String::as_str)).collect();
+    let suites =
+        fedconform::suite::load_suites(&common::root().join("suites")).expect("suites load");
+    let checked: BTreeSet<&str> = suites
+        .iter()
+        .flat_map(|s| s.cases.iter())
+        .flat_map(|c| c.requirements.iter().map(String::as_str))
+        .collect();
     for r in checked {
-        assert!(ALL.iter().any(|d| d.breaks == [r]), "no defect breaks {r} alone");
+        assert!(
+            ALL.iter().any(|d| d.breaks == [r]),
+            "no defect breaks {r} alone"
+        );
     }
 }

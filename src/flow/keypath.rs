@@ -15,7 +15,10 @@ impl KeyPath {
         }
         let parts: Vec<String> = s.split('.').map(str::to_string).collect();
         if let Some(i) = parts.iter().position(|p| p.is_empty()) {
-            return Err(format!("key path {s:?} has an empty key at position {}: expected keys joined by single '.'", i + 1));
+            return Err(format!(
+                "key path {s:?} has an empty key at position {}: expected keys joined by single '.'",
+                i + 1
+            ));
         }
         Ok(KeyPath(parts))
     }

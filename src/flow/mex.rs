@@ -1,8 +1,8 @@
 //! WS-Trust metadata exchange analysis: macOS's endpoint selection (SPEC.md "MEX", observed
 //! behaviour), the inventory of every policy, binding and port, and the facts MEX-1…MEX-10 need.
 
-use super::xml::{self, child, children, is, line_of, path, text_of, XmlError};
 use super::WsTrustVersion;
+use super::xml::{self, XmlError, child, children, is, line_of, path, text_of};
 use roxmltree::{Document, Node};
 use serde::Serialize;
 
@@ -153,10 +153,16 @@ fn username_token<'a, 'i>(policy: Node<'a, 'i>, v: WsTrustVersion) -> Option<Nod
     let sp = sp_ns(v);
     let exactly_one = child(policy, xml::WSP, "ExactlyOne")?;
     for all in children(exactly_one, xml::WSP, "All") {
-        if let Some(tok) = path(all, &[(sp, supporting_tokens(v)), (xml::WSP, "Policy"), (sp, "UsernameToken")]) {
-            if path(tok, &[(xml::WSP, "Policy"), (sp, "WssUsernameToken10")]).is_some() {
-                return Some(tok);
-            }
+        if let Some(tok) = path(
+            all,
+            &[
+                (sp, supporting_tokens(v)),
+                (xml::WSP, "Policy"),
+                (sp, "UsernameToken"),
+            ],
+        ) && path(tok, &[(xml::WSP, "Policy"), (sp, "WssUsernameToken10")]).is_some()
+        {
+            return Some(tok);
         }
     }
     None
@@ -173,33 +179,54 @@ fn local_of_qname(q: &str) -> &str {
 }
 
 fn port_address(port: Node) -> Option<String> {
-    path(port, &[(xml::WSA10, "EndpointReference"), (xml::WSA10, "Address")]).map(text_of)
+    path(
+        port,
+        &[(xml::WSA10, "EndpointReference"), (xml::WSA10, "Address")],
+    )
+    .map(text_of)
 }
 
 fn soap12_location(port: Node) -> Option<String> {
-    child(port, xml::SOAP12_WSDL, "address").and_then(|a| a.attribute("location")).map(str::to_string)
+    child(port, xml::SOAP12_WSDL, "address")
+        .and_then(|a| a.attribute("location"))
+        .map(str::to_string)
 }
 
 fn ports_of<'a, 'i>(defs: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
-    children(defs, xml::WSDL, "service").flat_map(|s| children(s, xml::WSDL, "port")).collect()
+    children(defs, xml::WSDL, "service")
+        .flat_map(|s| children(s, xml::WSDL, "port"))
+        .collect()
 }
 
 /// Analyses a MEX body: parse, inventory, endpoints, and macOS's selection.
 pub fn analyse(body: &[u8]) -> MexAnalysis {
     let text = match xml::body_text(body) {
         Ok(t) => t,
-        Err(e) => return MexAnalysis { parse_error: Some(e), ..Default::default() },
+        Err(e) => {
+            return MexAnalysis {
+                parse_error: Some(e),
+                ..Default::default()
+            };
+        }
     };
     let doc = match xml::parse(text) {
         Ok(d) => d,
-        Err(e) => return MexAnalysis { parse_error: Some(e), ..Default::default() },
+        Err(e) => {
+            return MexAnalysis {
+                parse_error: Some(e),
+                ..Default::default()
+            };
+        }
     };
     analyse_doc(&doc)
 }
 
 fn analyse_doc(doc: &Document) -> MexAnalysis {
     let mut a = MexAnalysis::default();
-    let defs: Vec<Node> = doc.descendants().filter(|n| is(*n, xml::WSDL, "definitions")).collect();
+    let defs: Vec<Node> = doc
+        .descendants()
+        .filter(|n| is(*n, xml::WSDL, "definitions"))
+        .collect();
     a.definitions = defs.len();
     let mut all_policy_ids = Vec::new();
     for d in &defs {
@@ -211,22 +238,38 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
     }
     for d in &defs {
         for p in children(*d, xml::WSP, "Policy") {
-            let username = WsTrustVersion::PREFERENCE.into_iter().find(|v| username_token(p, *v).is_some());
-            a.policies.push(PolicyInfo { id: p.attribute((xml::WSU, "Id")).map(str::to_string), username, line: line_of(doc, p) });
+            let username = WsTrustVersion::PREFERENCE
+                .into_iter()
+                .find(|v| username_token(p, *v).is_some());
+            a.policies.push(PolicyInfo {
+                id: p.attribute((xml::WSU, "Id")).map(str::to_string),
+                username,
+                line: line_of(doc, p),
+            });
         }
-        let binding_names: Vec<&str> = children(*d, xml::WSDL, "binding").filter_map(|b| attr(b, "name")).collect();
+        let binding_names: Vec<&str> = children(*d, xml::WSDL, "binding")
+            .filter_map(|b| attr(b, "name"))
+            .collect();
         for b in children(*d, xml::WSDL, "binding") {
-            let policy_ref = child(b, xml::WSP, "PolicyReference").and_then(|r| r.attribute("URI")).map(str::to_string);
+            let policy_ref = child(b, xml::WSP, "PolicyReference")
+                .and_then(|r| r.attribute("URI"))
+                .map(str::to_string);
             let name = attr(b, "name").unwrap_or("").to_string();
-            if let Some(r) = &policy_ref {
-                if !r.strip_prefix('#').is_some_and(|id| all_policy_ids.iter().any(|p| p == id)) {
-                    a.dangling.push(format!("binding {name:?} references policy {r:?}, which the document does not define"));
-                }
+            if let Some(r) = &policy_ref
+                && !r
+                    .strip_prefix('#')
+                    .is_some_and(|id| all_policy_ids.iter().any(|p| p == id))
+            {
+                a.dangling.push(format!(
+                    "binding {name:?} references policy {r:?}, which the document does not define"
+                ));
             }
             a.bindings.push(BindingInfo {
                 name,
                 policy_ref,
-                transport: child(b, xml::SOAP12_WSDL, "binding").and_then(|t| t.attribute("transport")).map(str::to_string),
+                transport: child(b, xml::SOAP12_WSDL, "binding")
+                    .and_then(|t| t.attribute("transport"))
+                    .map(str::to_string),
                 soap_actions: children(b, xml::WSDL, "operation")
                     .filter_map(|o| child(o, xml::SOAP12_WSDL, "operation"))
                     .filter_map(|o| o.attribute("soapAction"))
@@ -241,7 +284,13 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
             if !binding_names.contains(&local_of_qname(&binding)) {
                 a.dangling.push(format!("port {name:?} references binding {binding:?}, which the document does not define"));
             }
-            a.ports.push(PortInfo { name, binding, address: port_address(p), soap12_location: soap12_location(p), line: line_of(doc, p) });
+            a.ports.push(PortInfo {
+                name,
+                binding,
+                address: port_address(p),
+                soap12_location: soap12_location(p),
+                line: line_of(doc, p),
+            });
         }
     }
     // macOS's search: version by version, every definitions element, policy, binding, first port.
@@ -249,8 +298,12 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
         for d in &defs {
             let ports = ports_of(*d);
             for p in children(*d, xml::WSP, "Policy") {
-                let Some(tok) = username_token(p, v) else { continue };
-                let hash_password = tok.descendants().any(|n| n.is_element() && n.tag_name().name() == "HashPassword");
+                let Some(tok) = username_token(p, v) else {
+                    continue;
+                };
+                let hash_password = tok
+                    .descendants()
+                    .any(|n| n.is_element() && n.tag_name().name() == "HashPassword");
                 let transport_binding = policy_all_has(p, sp_ns(v), "TransportBinding");
                 let Some(id) = p.attribute((xml::WSU, "Id")) else {
                     a.endpoints.push(Endpoint {
@@ -265,29 +318,42 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
                         usable: false,
                         selected: false,
                         http_only_problem: false,
-                        reasons: vec!["the username policy has no wsu:Id, so no binding can reference it".into()],
+                        reasons: vec![
+                            "the username policy has no wsu:Id, so no binding can reference it"
+                                .into(),
+                        ],
                     });
                     continue;
                 };
                 let reference = format!("#{id}");
                 for b in children(*d, xml::WSDL, "binding") {
-                    if child(b, xml::WSP, "PolicyReference").and_then(|r| r.attribute("URI")) != Some(reference.as_str()) {
+                    if child(b, xml::WSP, "PolicyReference").and_then(|r| r.attribute("URI"))
+                        != Some(reference.as_str())
+                    {
                         continue;
                     }
                     let bname = attr(b, "name").unwrap_or("");
                     let mut reasons = Vec::new();
-                    let transport = child(b, xml::SOAP12_WSDL, "binding").and_then(|t| t.attribute("transport"));
+                    let transport = child(b, xml::SOAP12_WSDL, "binding")
+                        .and_then(|t| t.attribute("transport"));
                     if transport != Some(SOAP_HTTP_TRANSPORT) {
-                        reasons.push(format!("soap12:binding transport is {transport:?}, not {SOAP_HTTP_TRANSPORT:?}"));
+                        reasons.push(format!(
+                            "soap12:binding transport is {transport:?}, not {SOAP_HTTP_TRANSPORT:?}"
+                        ));
                     }
                     let action_ok = children(b, xml::WSDL, "operation")
                         .filter_map(|o| child(o, xml::SOAP12_WSDL, "operation"))
                         .any(|o| o.attribute("soapAction") == Some(issue_action(v)));
                     if !action_ok {
-                        reasons.push(format!("no soap12:operation with soapAction {:?}", issue_action(v)));
+                        reasons.push(format!(
+                            "no soap12:operation with soapAction {:?}",
+                            issue_action(v)
+                        ));
                     }
                     let suffix = format!(":{bname}");
-                    let port = ports.iter().find(|p| attr(**p, "binding").is_some_and(|q| q.ends_with(&suffix)));
+                    let port = ports
+                        .iter()
+                        .find(|p| attr(**p, "binding").is_some_and(|q| q.ends_with(&suffix)));
                     let (mut port_name, mut address, mut location) = (None, None, None);
                     let mut http_problem = false;
                     match port {
@@ -303,13 +369,22 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
                             location = soap12_location(*p);
                             address = port_address(*p);
                             match &address {
-                                None => reasons.push("the port has no wsa10:EndpointReference/wsa10:Address".into()),
+                                None => reasons.push(
+                                    "the port has no wsa10:EndpointReference/wsa10:Address".into(),
+                                ),
                                 Some(addr) => {
-                                    let https = addr.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+                                    let https = addr
+                                        .get(..8)
+                                        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
                                     if !https {
                                         http_problem = reasons.is_empty()
-                                            && addr.trim_start().get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
-                                        reasons.push(format!("address {addr:?} does not start with https://"));
+                                            && addr
+                                                .trim_start()
+                                                .get(..7)
+                                                .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+                                        reasons.push(format!(
+                                            "address {addr:?} does not start with https://"
+                                        ));
                                     }
                                 }
                             }
@@ -367,6 +442,10 @@ mod tests {
     #[test]
     fn non_utf8_is_an_error_not_a_panic() {
         let a = analyse(b"<a>\xff</a>");
-        assert!(a.parse_error.as_ref().is_some_and(|e| e.message.contains("not UTF-8")));
+        assert!(
+            a.parse_error
+                .as_ref()
+                .is_some_and(|e| e.message.contains("not UTF-8"))
+        );
     }
 }

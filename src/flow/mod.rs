@@ -3,8 +3,8 @@
 
 pub mod keypath;
 pub mod mex;
-pub mod predicate;
 pub mod preauth;
+pub mod predicate;
 pub mod xml;
 
 use serde::{Deserialize, Serialize};

@@ -4,13 +4,18 @@
 use super::keypath::KeyPath;
 use super::predicate::Predicate;
 use crate::suite::NameValue;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
 /// Characters macOS leaves as they are in query values: RFC 3986 unreserved, and `@`.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'@');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@');
 
 /// The key macOS reads when no `federationMEXURLKeypath` is configured.
 pub const FALLBACK_MEX_KEY: &str = "federation_metadata_url";
@@ -45,7 +50,10 @@ pub fn request_url(base: &Url, login: &str, custom: &[NameValue]) -> Url {
 pub fn request_headers() -> Vec<(String, String)> {
     vec![
         ("Accept".into(), "application/json".into()),
-        ("client-request-id".into(), uuid::Uuid::new_v4().to_string().to_uppercase()),
+        (
+            "client-request-id".into(),
+            uuid::Uuid::new_v4().to_string().to_uppercase(),
+        ),
     ]
 }
 
@@ -95,7 +103,11 @@ pub fn judge_mex_url(value: Option<&Value>) -> Result<String, String> {
 }
 
 /// Analyses a preauthentication answer body.
-pub fn analyse(body: &[u8], predicate: Option<&Predicate>, keypath: Option<&KeyPath>) -> PreauthAnalysis {
+pub fn analyse(
+    body: &[u8],
+    predicate: Option<&Predicate>,
+    keypath: Option<&KeyPath>,
+) -> PreauthAnalysis {
     let parsed: Result<Value, String> = serde_json::from_slice(body).map_err(|e| e.to_string());
     let (json, json_error) = match parsed {
         Ok(v @ Value::Object(_)) => (Some(v), None),
@@ -107,7 +119,10 @@ pub fn analyse(body: &[u8], predicate: Option<&Predicate>, keypath: Option<&KeyP
                 Value::Bool(_) => "a boolean",
                 _ => "null",
             };
-            (Some(v), Some(format!("the body is JSON but {kind}, not an object")))
+            (
+                Some(v),
+                Some(format!("the body is JSON but {kind}, not an object")),
+            )
         }
         Err(e) if body.is_empty() => (None, Some(format!("the body is empty ({e})"))),
         Err(e) => (None, Some(format!("the body is not JSON: {e}"))),
@@ -117,12 +132,24 @@ pub fn analyse(body: &[u8], predicate: Option<&Predicate>, keypath: Option<&KeyP
     let mex_url = object.map(|o| {
         let (kp_text, value) = match keypath {
             Some(k) => (k.to_string(), k.get(o).cloned()),
-            None => (FALLBACK_MEX_KEY.to_string(), o.get(FALLBACK_MEX_KEY).cloned()),
+            None => (
+                FALLBACK_MEX_KEY.to_string(),
+                o.get(FALLBACK_MEX_KEY).cloned(),
+            ),
         };
         let url = judge_mex_url(value.as_ref());
-        MexUrlValue { keypath: kp_text, value, url }
+        MexUrlValue {
+            keypath: kp_text,
+            value,
+            url,
+        }
     });
-    PreauthAnalysis { json, json_error, predicate, mex_url }
+    PreauthAnalysis {
+        json,
+        json_error,
+        predicate,
+        mex_url,
+    }
 }
 
 /// Replaces every occurrence of `login` in the JSON strings of `v` with a placeholder, so that
@@ -130,8 +157,14 @@ pub fn analyse(body: &[u8], predicate: Option<&Predicate>, keypath: Option<&KeyP
 pub fn with_login_placeholder(v: &Value, login: &str) -> Value {
     match v {
         Value::String(s) if !login.is_empty() => Value::String(s.replace(login, "{login}")),
-        Value::Array(a) => Value::Array(a.iter().map(|x| with_login_placeholder(x, login)).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), with_login_placeholder(x, login))).collect()),
+        Value::Array(a) => {
+            Value::Array(a.iter().map(|x| with_login_placeholder(x, login)).collect())
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), with_login_placeholder(x, login)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -143,11 +176,16 @@ mod tests {
     #[test]
     fn url_keeps_query_and_encodes_like_macos() {
         let base = Url::parse("https://idp.example/realm?api-version=1.0").ok();
-        let custom = [NameValue { name: "x y".into(), value: "a&b".into() }];
+        let custom = [NameValue {
+            name: "x y".into(),
+            value: "a&b".into(),
+        }];
         let u = base.map(|b| request_url(&b, "o'neil+1%&é@contoso.example", &custom).to_string());
         assert_eq!(
             u.as_deref(),
-            Some("https://idp.example/realm?api-version=1.0&user=o%27neil%2B1%25%26%C3%A9@contoso.example&x%20y=a%26b")
+            Some(
+                "https://idp.example/realm?api-version=1.0&user=o%27neil%2B1%25%26%C3%A9@contoso.example&x%20y=a%26b"
+            )
         );
     }
 

@@ -50,7 +50,13 @@ enum Node {
     Not(Box<Node>),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
-    Cmp { lhs: Operand, op: Op, case_insensitive: bool, diacritic_insensitive: bool, rhs: Operand },
+    Cmp {
+        lhs: Operand,
+        op: Op,
+        case_insensitive: bool,
+        diacritic_insensitive: bool,
+        rhs: Operand,
+    },
 }
 
 /// A parsed predicate.
@@ -73,7 +79,10 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, PredicateError> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
-    let err = |offset, message: &str| PredicateError { offset, message: message.to_string() };
+    let err = |offset, message: &str| PredicateError {
+        offset,
+        message: message.to_string(),
+    };
     while i < b.len() {
         let c = b[i];
         if c.is_ascii_whitespace() {
@@ -87,7 +96,10 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, PredicateError> {
             let mut text = String::new();
             loop {
                 let Some(ch) = s[i..].chars().next() else {
-                    return Err(err(start, "unterminated string literal: expected a closing quote"));
+                    return Err(err(
+                        start,
+                        "unterminated string literal: expected a closing quote",
+                    ));
                 };
                 i += ch.len_utf8();
                 if ch as u32 == u32::from(quote) {
@@ -95,7 +107,10 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, PredicateError> {
                 }
                 if ch == '\\' {
                     let Some(e) = s[i..].chars().next() else {
-                        return Err(err(start, "unterminated string literal: expected a closing quote"));
+                        return Err(err(
+                            start,
+                            "unterminated string literal: expected a closing quote",
+                        ));
                     };
                     i += e.len_utf8();
                     text.push(match e {
@@ -112,7 +127,9 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, PredicateError> {
             continue;
         }
         if c == b'[' {
-            let end = s[i..].find(']').ok_or_else(|| err(start, "unterminated modifier: expected ']'"))?;
+            let end = s[i..]
+                .find(']')
+                .ok_or_else(|| err(start, "unterminated modifier: expected ']'"))?;
             let m = s[i + 1..i + end].to_ascii_lowercase();
             if m.is_empty() || !m.chars().all(|ch| ch == 'c' || ch == 'd' || ch == 'n') {
                 return Err(err(start, "unknown modifier: expected [c], [d] or [cd]"));
@@ -123,28 +140,46 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, PredicateError> {
         }
         if c.is_ascii_digit() || (c == b'-' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
             i += 1;
-            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'e' || b[i] == b'E') {
+            while i < b.len()
+                && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'e' || b[i] == b'E')
+            {
                 i += 1;
             }
-            let n: f64 = s[start..i].parse().map_err(|_| err(start, "malformed number"))?;
+            let n: f64 = s[start..i]
+                .parse()
+                .map_err(|_| err(start, "malformed number"))?;
             out.push((start, Tok::Num(n)));
             continue;
         }
         if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c == b'#' || c == b'@' {
             i += 1;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'$' | b'.' | b'@' | b'-')) {
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || matches!(b[i], b'_' | b'$' | b'.' | b'@' | b'-'))
+            {
                 i += 1;
             }
             out.push((start, Tok::Ident(s[start..i].to_string())));
             continue;
         }
-        const SYMS: [&str; 18] = ["==", "!=", "<>", "<=", "=<", ">=", "=>", "&&", "||", "=", "<", ">", "!", "(", ")", "{", "}", ","];
+        const SYMS: [&str; 18] = [
+            "==", "!=", "<>", "<=", "=<", ">=", "=>", "&&", "||", "=", "<", ">", "!", "(", ")",
+            "{", "}", ",",
+        ];
         match SYMS.iter().find(|sym| s[i..].starts_with(**sym)) {
             Some(sym) => {
                 out.push((start, Tok::Sym(sym)));
                 i += sym.len();
             }
-            None => return Err(err(start, &format!("unexpected character {:?}", &s[i..].chars().next().unwrap_or(' ')))),
+            None => {
+                return Err(err(
+                    start,
+                    &format!(
+                        "unexpected character {:?}",
+                        &s[i..].chars().next().unwrap_or(' ')
+                    ),
+                ));
+            }
         }
     }
     Ok(out)
@@ -164,7 +199,10 @@ impl Parser<'_> {
         self.toks.get(self.pos).map(|t| t.0).unwrap_or(self.end)
     }
     fn err<T>(&self, message: impl Into<String>) -> Result<T, PredicateError> {
-        Err(PredicateError { offset: self.offset(), message: message.into() })
+        Err(PredicateError {
+            offset: self.offset(),
+            message: message.into(),
+        })
     }
     fn keyword(&self, kw: &str) -> bool {
         matches!(self.peek(), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(kw))
@@ -242,7 +280,13 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let rhs = self.operand()?;
-        Ok(Node::Cmp { lhs, op, case_insensitive: ci, diacritic_insensitive: di, rhs })
+        Ok(Node::Cmp {
+            lhs,
+            op,
+            case_insensitive: ci,
+            diacritic_insensitive: di,
+            rhs,
+        })
     }
     fn operand(&mut self) -> Result<Operand, PredicateError> {
         let Some(tok) = self.peek().cloned() else {
@@ -255,7 +299,11 @@ impl Parser<'_> {
             }
             Tok::Num(n) => {
                 self.pos += 1;
-                Ok(Operand::Lit(serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null)))
+                Ok(Operand::Lit(
+                    serde_json::Number::from_f64(n)
+                        .map(Value::Number)
+                        .unwrap_or(Value::Null),
+                ))
             }
             Tok::Sym("{") => {
                 self.pos += 1;
@@ -282,7 +330,8 @@ impl Parser<'_> {
                     "TRUE" | "YES" => Some(Value::Bool(true)),
                     "FALSE" | "NO" => Some(Value::Bool(false)),
                     "NULL" | "NIL" => Some(Value::Null),
-                    "AND" | "OR" | "NOT" | "IN" | "CONTAINS" | "BEGINSWITH" | "ENDSWITH" | "LIKE" | "MATCHES" => {
+                    "AND" | "OR" | "NOT" | "IN" | "CONTAINS" | "BEGINSWITH" | "ENDSWITH"
+                    | "LIKE" | "MATCHES" => {
                         return self.err(format!("reserved word {w} where a key path or literal was expected (escape a key with '#')"));
                     }
                     _ => None,
@@ -292,7 +341,10 @@ impl Parser<'_> {
                     return Ok(Operand::Lit(v));
                 }
                 let path = w.strip_prefix('#').unwrap_or(&w);
-                let parts: Vec<String> = path.split('.').map(|p| p.strip_prefix('#').unwrap_or(p).to_string()).collect();
+                let parts: Vec<String> = path
+                    .split('.')
+                    .map(|p| p.strip_prefix('#').unwrap_or(p).to_string())
+                    .collect();
                 if parts.iter().any(String::is_empty) {
                     self.pos -= 1;
                     return self.err(format!("malformed key path {w:?}"));
@@ -308,7 +360,11 @@ impl Predicate {
     /// Parses a predicate; errors carry the byte offset of the problem.
     pub fn parse(source: &str) -> Result<Self, PredicateError> {
         let toks = lex(source)?;
-        let mut p = Parser { toks: &toks, pos: 0, end: source.len() };
+        let mut p = Parser {
+            toks: &toks,
+            pos: 0,
+            end: source.len(),
+        };
         if toks.is_empty() {
             return p.err("empty predicate: expected e.g. account_type == \"Federated\"");
         }
@@ -316,7 +372,10 @@ impl Predicate {
         if p.pos != toks.len() {
             return p.err("unexpected text after the predicate: expected AND, OR or the end");
         }
-        Ok(Predicate { source: source.to_string(), root })
+        Ok(Predicate {
+            source: source.to_string(),
+            root,
+        })
     }
 
     /// The text it was parsed from.
@@ -337,14 +396,21 @@ fn resolve(o: &Operand, obj: &Value) -> Value {
             if p.len() == 1 && p[0].eq_ignore_ascii_case("SELF") {
                 return obj.clone();
             }
-            p.iter().try_fold(obj, |cur, k| cur.as_object()?.get(k)).cloned().unwrap_or(Value::Null)
+            p.iter()
+                .try_fold(obj, |cur, k| cur.as_object()?.get(k))
+                .cloned()
+                .unwrap_or(Value::Null)
         }
         Operand::Aggregate(items) => Value::Array(items.iter().map(|i| resolve(i, obj)).collect()),
     }
 }
 
 fn fold(s: &str, ci: bool, di: bool) -> String {
-    let s: String = if di { s.chars().map(strip_diacritic).collect() } else { s.to_string() };
+    let s: String = if di {
+        s.chars().map(strip_diacritic).collect()
+    } else {
+        s.to_string()
+    };
     if ci { s.to_lowercase() } else { s }
 }
 
@@ -419,7 +485,13 @@ fn eval(n: &Node, obj: &Value) -> bool {
         Node::Not(x) => !eval(x, obj),
         Node::And(a, b) => eval(a, obj) && eval(b, obj),
         Node::Or(a, b) => eval(a, obj) || eval(b, obj),
-        Node::Cmp { lhs, op, case_insensitive: ci, diacritic_insensitive: di, rhs } => {
+        Node::Cmp {
+            lhs,
+            op,
+            case_insensitive: ci,
+            diacritic_insensitive: di,
+            rhs,
+        } => {
             let (l, r) = (resolve(lhs, obj), resolve(rhs, obj));
             let (ci, di) = (*ci, *di);
             match op {
@@ -427,8 +499,12 @@ fn eval(n: &Node, obj: &Value) -> bool {
                 Op::Ne => !equal(&l, &r, ci, di),
                 Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                     let ord = match (&l, &r) {
-                        (Value::String(x), Value::String(y)) => Some(fold(x, ci, di).cmp(&fold(y, ci, di))),
-                        _ => as_number(&l).zip(as_number(&r)).and_then(|(x, y)| x.partial_cmp(&y)),
+                        (Value::String(x), Value::String(y)) => {
+                            Some(fold(x, ci, di).cmp(&fold(y, ci, di)))
+                        }
+                        _ => as_number(&l)
+                            .zip(as_number(&r))
+                            .and_then(|(x, y)| x.partial_cmp(&y)),
                     };
                     match ord {
                         None => false,
@@ -452,13 +528,17 @@ fn eval(n: &Node, obj: &Value) -> bool {
                     _ => false,
                 },
                 Op::Contains => match (&l, &r) {
-                    (Value::String(x), Value::String(y)) => fold(x, ci, di).contains(&fold(y, ci, di)),
+                    (Value::String(x), Value::String(y)) => {
+                        fold(x, ci, di).contains(&fold(y, ci, di))
+                    }
                     (Value::Array(items), v) => items.iter().any(|i| equal(i, v, ci, di)),
                     _ => false,
                 },
                 Op::In => match (&l, &r) {
                     (v, Value::Array(items)) => items.iter().any(|i| equal(v, i, ci, di)),
-                    (Value::String(x), Value::String(y)) => fold(y, ci, di).contains(&fold(x, ci, di)),
+                    (Value::String(x), Value::String(y)) => {
+                        fold(y, ci, di).contains(&fold(x, ci, di))
+                    }
                     (Value::String(x), Value::Object(m)) => m.contains_key(x),
                     _ => false,
                 },
@@ -487,11 +567,17 @@ mod tests {
         assert!(!t("account_type == \"Federated\"", &man));
         assert!(t("account_type ==[c] 'federated'", &fed));
         assert!(!t("account_type == 'federated'", &fed));
-        assert!(t("account_type != 'Managed' AND federation_protocol BEGINSWITH[c] 'ws'", &fed));
+        assert!(t(
+            "account_type != 'Managed' AND federation_protocol BEGINSWITH[c] 'ws'",
+            &fed
+        ));
         assert!(t("NOT (account_type == 'Managed') && n >= 2", &fed));
         assert!(t("account_type IN {'Federated', 'Other'}", &fed));
         assert!(t("d.k == 'v' and ok == YES and ok == 1", &fed));
-        assert!(t("account_type CONTAINS[cd] 'DERA' or missing == nil", &man));
+        assert!(t(
+            "account_type CONTAINS[cd] 'DERA' or missing == nil",
+            &man
+        ));
         assert!(!t("missing == 'x'", &fed));
         assert!(t("missing != 'x'", &fed));
         assert!(t("account_type LIKE 'Fed*ed'", &fed));

@@ -17,7 +17,8 @@ pub const SOAP12_WSDL: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
 /// `wsa10`.
 pub const WSA10: &str = "http://www.w3.org/2005/08/addressing";
 /// `wsu`.
-pub const WSU: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+pub const WSU: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 
 /// Most nodes a document may have before parsing stops.
 pub const NODES_LIMIT: u32 = 4_000_000;
@@ -35,7 +36,11 @@ pub struct XmlError {
 
 impl std::fmt::Display for XmlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -46,16 +51,28 @@ pub fn body_text(bytes: &[u8]) -> Result<&str, XmlError> {
         let valid = &bytes[..e.valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
         let col = valid.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
-        XmlError { line, column: col, message: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()) }
+        XmlError {
+            line,
+            column: col,
+            message: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        }
     })
 }
 
 /// Parses with DTDs refused and a node limit.
 pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
-    let opts = ParsingOptions { allow_dtd: false, nodes_limit: NODES_LIMIT, ..ParsingOptions::default() };
+    let opts = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: NODES_LIMIT,
+        ..ParsingOptions::default()
+    };
     Document::parse_with_options(text, opts).map_err(|e| {
         let p = e.pos();
-        XmlError { line: p.row, column: p.col, message: e.to_string() }
+        XmlError {
+            line: p.row,
+            column: p.col,
+            message: e.to_string(),
+        }
     })
 }
 
@@ -65,7 +82,11 @@ pub fn is(n: Node, ns: &str, local: &str) -> bool {
 }
 
 /// Element children `{ns}local` of `n`.
-pub fn children<'a, 'i>(n: Node<'a, 'i>, ns: &'a str, local: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+pub fn children<'a, 'i>(
+    n: Node<'a, 'i>,
+    ns: &'a str,
+    local: &'a str,
+) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
     n.children().filter(move |c| is(*c, ns, local))
 }
 
@@ -76,12 +97,17 @@ pub fn child<'a, 'i>(n: Node<'a, 'i>, ns: &str, local: &str) -> Option<Node<'a, 
 
 /// Follows a path of `(ns, local)` steps through first matching children.
 pub fn path<'a, 'i>(n: Node<'a, 'i>, steps: &[(&str, &str)]) -> Option<Node<'a, 'i>> {
-    steps.iter().try_fold(n, |cur, (ns, local)| child(cur, ns, local))
+    steps
+        .iter()
+        .try_fold(n, |cur, (ns, local)| child(cur, ns, local))
 }
 
 /// All the text inside an element, concatenated, untrimmed.
 pub fn text_of(n: Node) -> String {
-    n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect()
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect()
 }
 
 /// 1-based line of a node.

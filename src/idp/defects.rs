@@ -17,33 +17,121 @@ pub struct Defect {
 
 macro_rules! defect {
     ($name:literal, $breaks:expr, $desc:literal) => {
-        Defect { name: $name, description: $desc, breaks: $breaks }
+        Defect {
+            name: $name,
+            description: $desc,
+            breaks: $breaks,
+        }
     };
 }
 
 /// Every defect, in SPEC.md order of the requirement it breaks.
 pub static ALL: &[Defect] = &[
-    defect!("tls-wrong-host", &["TLS-1"], "serves a certificate for another host name"),
-    defect!("mex-redirect-to-http", &["TLS-2"], "the MEX URL answers 302 to an http:// URL"),
-    defect!("preauth-status-400", &["PRE-1"], "answers a federated user's preauthentication with 400 (body unchanged)"),
-    defect!("preauth-json-array", &["PRE-2"], "wraps the federated answer in a JSON array"),
-    defect!("preauth-predicate-false", &["PRE-3"], "says account_type Managed for federated users (MEX URL still given)"),
-    defect!("preauth-mex-url-http", &["PRE-4"], "gives an http:// federation_metadata_url"),
-    defect!("preauth-managed-404", &["PRE-5"], "answers non-federated users with an empty 404"),
-    defect!("preauth-double-decode", &["PRE-6"], "percent-decodes the user query value twice"),
-    defect!("preauth-text-plain", &["PRE-7"], "labels its JSON answers text/plain"),
-    defect!("preauth-rejects-custom-values", &["PRE-8"], "answers 400 when a custom request value is present"),
-    defect!("preauth-no-ms-fields", &["PRE-9"], "omits federation_protocol and cloud_audience_urn"),
-    defect!("mex-status-500", &["MEX-1"], "serves the MEX document with status 500"),
-    defect!("mex-not-well-formed", &["MEX-2"], "serves a truncated MEX document"),
-    defect!("mex-unprefixed-port-qname", &["MEX-3"], "names the username bindings in wsdl:port with unprefixed QNames"),
-    defect!("mex-2005-only", &["MEX-4"], "advertises no WS-Trust 1.3 username endpoint"),
-    defect!("mex-13-only", &["MEX-5"], "advertises no WS-Trust 2005 username endpoint"),
-    defect!("mex-extra-http-endpoint", &["MEX-6"], "also advertises a 1.3 username endpoint at an http:// address"),
-    defect!("mex-hash-password", &["MEX-7"], "requires sp:HashPassword in the username policies"),
-    defect!("mex-address-whitespace", &["MEX-8"], "pads the username endpoints' wsa10:Address with a newline and tabs"),
-    defect!("mex-no-transport-binding", &["MEX-9"], "drops sp:TransportBinding from the username policies"),
-    defect!("mex-dangling-port", &["MEX-10"], "lists a port whose binding the document does not define"),
+    defect!(
+        "tls-wrong-host",
+        &["TLS-1"],
+        "serves a certificate for another host name"
+    ),
+    defect!(
+        "mex-redirect-to-http",
+        &["TLS-2"],
+        "the MEX URL answers 302 to an http:// URL"
+    ),
+    defect!(
+        "preauth-status-400",
+        &["PRE-1"],
+        "answers a federated user's preauthentication with 400 (body unchanged)"
+    ),
+    defect!(
+        "preauth-json-array",
+        &["PRE-2"],
+        "wraps the federated answer in a JSON array"
+    ),
+    defect!(
+        "preauth-predicate-false",
+        &["PRE-3"],
+        "says account_type Managed for federated users (MEX URL still given)"
+    ),
+    defect!(
+        "preauth-mex-url-http",
+        &["PRE-4"],
+        "gives an http:// federation_metadata_url"
+    ),
+    defect!(
+        "preauth-managed-404",
+        &["PRE-5"],
+        "answers non-federated users with an empty 404"
+    ),
+    defect!(
+        "preauth-double-decode",
+        &["PRE-6"],
+        "percent-decodes the user query value twice"
+    ),
+    defect!(
+        "preauth-text-plain",
+        &["PRE-7"],
+        "labels its JSON answers text/plain"
+    ),
+    defect!(
+        "preauth-rejects-custom-values",
+        &["PRE-8"],
+        "answers 400 when a custom request value is present"
+    ),
+    defect!(
+        "preauth-no-ms-fields",
+        &["PRE-9"],
+        "omits federation_protocol and cloud_audience_urn"
+    ),
+    defect!(
+        "mex-status-500",
+        &["MEX-1"],
+        "serves the MEX document with status 500"
+    ),
+    defect!(
+        "mex-not-well-formed",
+        &["MEX-2"],
+        "serves a truncated MEX document"
+    ),
+    defect!(
+        "mex-unprefixed-port-qname",
+        &["MEX-3"],
+        "names the username bindings in wsdl:port with unprefixed QNames"
+    ),
+    defect!(
+        "mex-2005-only",
+        &["MEX-4"],
+        "advertises no WS-Trust 1.3 username endpoint"
+    ),
+    defect!(
+        "mex-13-only",
+        &["MEX-5"],
+        "advertises no WS-Trust 2005 username endpoint"
+    ),
+    defect!(
+        "mex-extra-http-endpoint",
+        &["MEX-6"],
+        "also advertises a 1.3 username endpoint at an http:// address"
+    ),
+    defect!(
+        "mex-hash-password",
+        &["MEX-7"],
+        "requires sp:HashPassword in the username policies"
+    ),
+    defect!(
+        "mex-address-whitespace",
+        &["MEX-8"],
+        "pads the username endpoints' wsa10:Address with a newline and tabs"
+    ),
+    defect!(
+        "mex-no-transport-binding",
+        &["MEX-9"],
+        "drops sp:TransportBinding from the username policies"
+    ),
+    defect!(
+        "mex-dangling-port",
+        &["MEX-10"],
+        "lists a port whose binding the document does not define"
+    ),
 ];
 
 impl Defect {
@@ -64,7 +152,10 @@ impl FromStr for Defect {
     fn from_str(s: &str) -> Result<Self, String> {
         Defect::find(s).ok_or_else(|| {
             let names: Vec<&str> = ALL.iter().map(|d| d.name).collect();
-            format!("unknown defect {s:?}; expected one of: {}", names.join(", "))
+            format!(
+                "unknown defect {s:?}; expected one of: {}",
+                names.join(", ")
+            )
         })
     }
 }

@@ -2,7 +2,7 @@
 //! endpoints, plus endpoints a client must skip (Windows transport, message security over http,
 //! a SOAP 1.1 binding, a port with an unprefixed binding QName).
 
-use super::defects::{has, Defect};
+use super::defects::{Defect, has};
 
 const NS: &str = r#"xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsaw="http://www.w3.org/2006/05/addressing/wsdl" xmlns:tns="http://schemas.microsoft.com/ws/2008/06/identity/securitytokenservice""#;
 const SP05: &str = "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";
@@ -17,8 +17,16 @@ fn transport_binding(sp: &str) -> String {
 }
 
 fn username_policy(id: &str, sp: &str, tokens: &str, defect: Option<Defect>) -> String {
-    let tb = if has(defect, "mex-no-transport-binding") { String::new() } else { transport_binding(sp) };
-    let hash = if has(defect, "mex-hash-password") { "<sp:HashPassword/>" } else { "" };
+    let tb = if has(defect, "mex-no-transport-binding") {
+        String::new()
+    } else {
+        transport_binding(sp)
+    };
+    let hash = if has(defect, "mex-hash-password") {
+        "<sp:HashPassword/>"
+    } else {
+        ""
+    };
     format!(
         r#"
   <wsp:Policy wsu:Id="{id}">
@@ -53,7 +61,11 @@ fn other_policy(id: &str, body: &str) -> String {
 }
 
 fn binding(name: &str, policy: &str, soap12: bool, action: &str) -> String {
-    let (prefix, ns_binding) = if soap12 { ("soap12", "soap12:binding") } else { ("soap", "soap:binding") };
+    let (prefix, ns_binding) = if soap12 {
+        ("soap12", "soap12:binding")
+    } else {
+        ("soap", "soap:binding")
+    };
     format!(
         r##"
   <wsdl:binding name="{name}" type="tns:IWSTrust">
@@ -85,75 +97,182 @@ fn port(name: &str, binding_qname: &str, address: &str, location: &str) -> Strin
 pub fn document(base: &str, http_base: &str, defect: Option<Defect>) -> String {
     let with_13 = !has(defect, "mex-2005-only");
     let with_05 = !has(defect, "mex-13-only");
-    let pad = if has(defect, "mex-address-whitespace") { "\n\t\t\t\t" } else { "" };
-    let qn = |name: &str| if has(defect, "mex-unprefixed-port-qname") { name.to_string() } else { format!("tns:{name}") };
+    let pad = if has(defect, "mex-address-whitespace") {
+        "\n\t\t\t\t"
+    } else {
+        ""
+    };
+    let qn = |name: &str| {
+        if has(defect, "mex-unprefixed-port-qname") {
+            name.to_string()
+        } else {
+            format!("tns:{name}")
+        }
+    };
     let u13 = format!("{base}/adfs/services/trust/13/usernamemixed");
     let u05 = format!("{base}/adfs/services/trust/2005/usernamemixed");
 
     let mut policies = String::new();
     policies += &other_policy(
         "WindowsTransport_policy",
-        &format!(r#"<http:NegotiateAuthentication xmlns:http="http://schemas.microsoft.com/ws/06/2004/policy/http"/>{}"#, transport_binding(SP05)),
+        &format!(
+            r#"<http:NegotiateAuthentication xmlns:http="http://schemas.microsoft.com/ws/06/2004/policy/http"/>{}"#,
+            transport_binding(SP05)
+        ),
     );
     policies += &other_policy(
         "Certificate13_policy",
-        &format!(r#"<sp:AsymmetricBinding xmlns:sp="{SP13}"><wsp:Policy><sp:IncludeTimestamp/></wsp:Policy></sp:AsymmetricBinding><sp:EndorsingSupportingTokens xmlns:sp="{SP13}"><wsp:Policy><sp:X509Token><wsp:Policy><sp:WssX509V3Token10/></wsp:Policy></sp:X509Token></wsp:Policy></sp:EndorsingSupportingTokens>"#),
+        &format!(
+            r#"<sp:AsymmetricBinding xmlns:sp="{SP13}"><wsp:Policy><sp:IncludeTimestamp/></wsp:Policy></sp:AsymmetricBinding><sp:EndorsingSupportingTokens xmlns:sp="{SP13}"><wsp:Policy><sp:X509Token><wsp:Policy><sp:WssX509V3Token10/></wsp:Policy></sp:X509Token></wsp:Policy></sp:EndorsingSupportingTokens>"#
+        ),
     );
     if with_05 {
-        policies += &username_policy("UserNameWSTrustBinding_IWSTrustFeb2005Async_policy", SP05, "SignedSupportingTokens", defect);
+        policies += &username_policy(
+            "UserNameWSTrustBinding_IWSTrustFeb2005Async_policy",
+            SP05,
+            "SignedSupportingTokens",
+            defect,
+        );
     }
     if with_13 {
-        policies += &username_policy("UserNameWSTrustBinding_IWSTrust13Async_policy", SP13, "SignedEncryptedSupportingTokens", defect);
+        policies += &username_policy(
+            "UserNameWSTrustBinding_IWSTrust13Async_policy",
+            SP13,
+            "SignedEncryptedSupportingTokens",
+            defect,
+        );
     }
     policies += &other_policy(
         "Kerberos13_policy",
-        &format!(r#"<sp:SymmetricBinding xmlns:sp="{SP13}"><wsp:Policy><sp:ProtectionToken><wsp:Policy><sp:KerberosToken><wsp:Policy><sp:WssGssKerberosV5ApReqToken11/></wsp:Policy></sp:KerberosToken></wsp:Policy></sp:ProtectionToken></wsp:Policy></sp:SymmetricBinding>"#),
+        &format!(
+            r#"<sp:SymmetricBinding xmlns:sp="{SP13}"><wsp:Policy><sp:ProtectionToken><wsp:Policy><sp:KerberosToken><wsp:Policy><sp:WssGssKerberosV5ApReqToken11/></wsp:Policy></sp:KerberosToken></wsp:Policy></sp:ProtectionToken></wsp:Policy></sp:SymmetricBinding>"#
+        ),
     );
 
     let mut bindings = String::new();
-    bindings += &binding("WindowsTransport_IWSTrustFeb2005Async", "WindowsTransport_policy", true, ACTION_05);
-    bindings += &binding("CertificateWSTrustBinding_IWSTrust13Async", "Certificate13_policy", true, ACTION_13);
+    bindings += &binding(
+        "WindowsTransport_IWSTrustFeb2005Async",
+        "WindowsTransport_policy",
+        true,
+        ACTION_05,
+    );
+    bindings += &binding(
+        "CertificateWSTrustBinding_IWSTrust13Async",
+        "Certificate13_policy",
+        true,
+        ACTION_13,
+    );
     if with_05 {
-        bindings += &binding("UserNameWSTrustBinding_IWSTrustFeb2005Async", "UserNameWSTrustBinding_IWSTrustFeb2005Async_policy", true, ACTION_05);
+        bindings += &binding(
+            "UserNameWSTrustBinding_IWSTrustFeb2005Async",
+            "UserNameWSTrustBinding_IWSTrustFeb2005Async_policy",
+            true,
+            ACTION_05,
+        );
     }
     if with_13 {
         // A SOAP 1.1 binding of the 1.3 username policy, ahead of the real one: macOS skips it.
-        bindings += &binding("UserNameWSTrustBinding_IWSTrust13Async_Soap11", "UserNameWSTrustBinding_IWSTrust13Async_policy", false, ACTION_13);
-        bindings += &binding("UserNameWSTrustBinding_IWSTrust13Async", "UserNameWSTrustBinding_IWSTrust13Async_policy", true, ACTION_13);
+        bindings += &binding(
+            "UserNameWSTrustBinding_IWSTrust13Async_Soap11",
+            "UserNameWSTrustBinding_IWSTrust13Async_policy",
+            false,
+            ACTION_13,
+        );
+        bindings += &binding(
+            "UserNameWSTrustBinding_IWSTrust13Async",
+            "UserNameWSTrustBinding_IWSTrust13Async_policy",
+            true,
+            ACTION_13,
+        );
         if has(defect, "mex-extra-http-endpoint") {
-            bindings += &binding("UserNameWSTrustBinding_IWSTrust13Async_Http", "UserNameWSTrustBinding_IWSTrust13Async_policy", true, ACTION_13);
+            bindings += &binding(
+                "UserNameWSTrustBinding_IWSTrust13Async_Http",
+                "UserNameWSTrustBinding_IWSTrust13Async_policy",
+                true,
+                ACTION_13,
+            );
         }
     }
-    bindings += &binding("KerberosWSTrustBinding_IWSTrust13Async", "Kerberos13_policy", true, ACTION_13);
+    bindings += &binding(
+        "KerberosWSTrustBinding_IWSTrust13Async",
+        "Kerberos13_policy",
+        true,
+        ACTION_13,
+    );
 
     let mut ports = String::new();
     let wt = format!("{base}/adfs/services/trust/2005/windowstransport");
-    ports += &port("WindowsTransport_IWSTrustFeb2005Async", "tns:WindowsTransport_IWSTrustFeb2005Async", &wt, &wt);
+    ports += &port(
+        "WindowsTransport_IWSTrustFeb2005Async",
+        "tns:WindowsTransport_IWSTrustFeb2005Async",
+        &wt,
+        &wt,
+    );
     let cm = format!("{base}/adfs/services/trust/13/certificatemixed");
-    ports += &port("CertificateWSTrustBinding_IWSTrust13Async", "tns:CertificateWSTrustBinding_IWSTrust13Async", &cm, &cm);
+    ports += &port(
+        "CertificateWSTrustBinding_IWSTrust13Async",
+        "tns:CertificateWSTrustBinding_IWSTrust13Async",
+        &cm,
+        &cm,
+    );
     if with_05 {
-        ports += &port("UserNameWSTrustBinding_IWSTrustFeb2005Async", &qn("UserNameWSTrustBinding_IWSTrustFeb2005Async"), &format!("{u05}{pad}"), &u05);
+        ports += &port(
+            "UserNameWSTrustBinding_IWSTrustFeb2005Async",
+            &qn("UserNameWSTrustBinding_IWSTrustFeb2005Async"),
+            &format!("{u05}{pad}"),
+            &u05,
+        );
     }
     if with_13 {
         let s11 = format!("{base}/adfs/services/trust/13/usernamemixed-soap11");
-        ports += &port("UserNameWSTrustBinding_IWSTrust13Async_Soap11", "tns:UserNameWSTrustBinding_IWSTrust13Async_Soap11", &s11, &s11);
+        ports += &port(
+            "UserNameWSTrustBinding_IWSTrust13Async_Soap11",
+            "tns:UserNameWSTrustBinding_IWSTrust13Async_Soap11",
+            &s11,
+            &s11,
+        );
         if !has(defect, "mex-unprefixed-port-qname") {
             // An unprefixed QName for the real 1.3 binding, ahead of the prefixed port: macOS never
             // matches it and goes on to the next port.
             let unp = format!("{base}/adfs/services/trust/13/usernamemixed-unprefixed");
-            ports += &port("UserNameWSTrustBinding_IWSTrust13Async_Unprefixed", "UserNameWSTrustBinding_IWSTrust13Async", &unp, &unp);
+            ports += &port(
+                "UserNameWSTrustBinding_IWSTrust13Async_Unprefixed",
+                "UserNameWSTrustBinding_IWSTrust13Async",
+                &unp,
+                &unp,
+            );
         }
-        ports += &port("UserNameWSTrustBinding_IWSTrust13Async", &qn("UserNameWSTrustBinding_IWSTrust13Async"), &format!("{u13}{pad}"), &u13);
+        ports += &port(
+            "UserNameWSTrustBinding_IWSTrust13Async",
+            &qn("UserNameWSTrustBinding_IWSTrust13Async"),
+            &format!("{u13}{pad}"),
+            &u13,
+        );
         if has(defect, "mex-extra-http-endpoint") {
             let h = format!("{http_base}/adfs/services/trust/13/usernamemixed");
-            ports += &port("UserNameWSTrustBinding_IWSTrust13Async_Http", "tns:UserNameWSTrustBinding_IWSTrust13Async_Http", &h, &h);
+            ports += &port(
+                "UserNameWSTrustBinding_IWSTrust13Async_Http",
+                "tns:UserNameWSTrustBinding_IWSTrust13Async_Http",
+                &h,
+                &h,
+            );
         }
     }
     let km = format!("{http_base}/adfs/services/trust/13/kerberosmixed");
-    ports += &port("KerberosWSTrustBinding_IWSTrust13Async", "tns:KerberosWSTrustBinding_IWSTrust13Async", &km, &km);
+    ports += &port(
+        "KerberosWSTrustBinding_IWSTrust13Async",
+        "tns:KerberosWSTrustBinding_IWSTrust13Async",
+        &km,
+        &km,
+    );
     if has(defect, "mex-dangling-port") {
         let d = format!("{base}/adfs/services/trust/13/retired");
-        ports += &port("RetiredBinding_IWSTrust13Async", "tns:RetiredBinding_IWSTrust13Async", &d, &d);
+        ports += &port(
+            "RetiredBinding_IWSTrust13Async",
+            "tns:RetiredBinding_IWSTrust13Async",
+            &d,
+            &d,
+        );
     }
 
     let doc = format!(

@@ -8,13 +8,13 @@ mod preauth;
 
 pub use defects::Defect;
 
-use crate::suite::{FederationType, Limits, NameValue, Secret, Target, User};
-use crate::flow::predicate::Predicate;
 use crate::flow::keypath::KeyPath;
-use axum::http::{header, StatusCode};
+use crate::flow::predicate::Predicate;
+use crate::suite::{FederationType, Limits, NameValue, Secret, Target, User};
+use axum::Router;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -58,7 +58,11 @@ pub struct IdpConfig {
 
 impl Default for IdpConfig {
     fn default() -> Self {
-        IdpConfig { ip: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 0, defect: None }
+        IdpConfig {
+            ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            defect: None,
+        }
     }
 }
 
@@ -86,9 +90,18 @@ async fn mex(axum::extract::State(st): axum::extract::State<Arc<State>>) -> Resp
         let to = format!("{}/adfs/services/trust/mex", st.http_base);
         return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
     }
-    let status = if defects::has(st.defect, "mex-status-500") { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK };
+    let status = if defects::has(st.defect, "mex-status-500") {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::OK
+    };
     let doc = mex_doc::document(&st.base, &st.http_base, st.defect);
-    (status, [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")], doc).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")],
+        doc,
+    )
+        .into_response()
 }
 
 fn random_password() -> String {
@@ -99,8 +112,11 @@ fn random_password() -> String {
 impl RunningIdp {
     /// Starts the IdP on the current tokio runtime.
     pub async fn start(cfg: IdpConfig) -> Result<RunningIdp, String> {
-        let std_listener = std::net::TcpListener::bind(SocketAddr::new(cfg.ip, cfg.port)).map_err(|e| format!("cannot listen on {}:{}: {e}", cfg.ip, cfg.port))?;
-        std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let std_listener = std::net::TcpListener::bind(SocketAddr::new(cfg.ip, cfg.port))
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", cfg.ip, cfg.port))?;
+        std_listener
+            .set_nonblocking(true)
+            .map_err(|e| e.to_string())?;
         let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
         let host = match addr.ip() {
             IpAddr::V6(v6) => format!("[{v6}]"),
@@ -109,24 +125,45 @@ impl RunningIdp {
         let base = format!("https://{host}:{}", addr.port());
         let http_base = format!("http://{host}:{}", addr.port());
         let pki = pki::generate(addr.ip(), defects::has(cfg.defect, "tls-wrong-host"))?;
-        let chain = pki.server_chain.iter().map(|c| rustls::pki_types::CertificateDer::from(c.clone())).collect();
+        let chain = pki
+            .server_chain
+            .iter()
+            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+            .collect();
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key.clone().into());
-        let mut tls = rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(chain, key).map_err(|e| e.to_string())?;
+        let mut tls = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
         tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let password = Secret::new(random_password());
-        let state = Arc::new(State { base: base.clone(), http_base, defect: cfg.defect, password: password.clone() });
+        let state = Arc::new(State {
+            base: base.clone(),
+            http_base,
+            defect: cfg.defect,
+            password: password.clone(),
+        });
         let app = Router::new()
             .route("/common/userrealm", get(preauth::userrealm))
             .route("/adfs/services/trust/mex", get(mex))
             .with_state(state);
         let handle = axum_server::Handle::new();
-        let server = axum_server::tls_rustls::from_tcp_rustls(std_listener, axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)))
-            .map_err(|e| e.to_string())?
-            .handle(handle.clone());
+        let server = axum_server::tls_rustls::from_tcp_rustls(
+            std_listener,
+            axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+        )
+        .map_err(|e| e.to_string())?
+        .handle(handle.clone());
         tokio::spawn(async move {
             let _ = server.serve(app.into_make_service()).await;
         });
-        Ok(RunningIdp { base, ca_pem: pki.ca_pem, password, defect: cfg.defect, handle })
+        Ok(RunningIdp {
+            base,
+            ca_pem: pki.ca_pem,
+            password,
+            defect: cfg.defect,
+            handle,
+        })
     }
 
     /// The target that points at this IdP (the reference target).
@@ -146,10 +183,19 @@ impl RunningIdp {
             mex_keypath: KeyPath::parse("federation_metadata_url").ok(),
             mex_url: None,
             request_urn: REQUEST_URN.to_string(),
-            custom_values: vec![NameValue { name: CUSTOM_VALUE.0.into(), value: CUSTOM_VALUE.1.into() }],
+            custom_values: vec![NameValue {
+                name: CUSTOM_VALUE.0.into(),
+                value: CUSTOM_VALUE.1.into(),
+            }],
             reserved_login: Some(crate::suite::default_reserved_login(&login)),
-            federated_user: Some(User { login, password: Some(self.password.clone()) }),
-            managed_user: Some(User { login: MANAGED_LOGIN.to_string(), password: None }),
+            federated_user: Some(User {
+                login,
+                password: Some(self.password.clone()),
+            }),
+            managed_user: Some(User {
+                login: MANAGED_LOGIN.to_string(),
+                password: None,
+            }),
             extra_ca_pem: vec![self.ca_pem.clone().into_bytes()],
             limits: Limits::default(),
         }

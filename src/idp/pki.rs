@@ -1,6 +1,8 @@
 //! A fresh CA per run and a server certificate for the loopback address (rcgen).
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
 use std::net::IpAddr;
 
 /// The CA and server certificate of one reference IdP.
@@ -20,18 +22,30 @@ pub fn generate(ip: IpAddr, wrong_host: bool) -> Result<Pki, String> {
     let ca_key = KeyPair::generate().map_err(e)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "fedconform reference IdP CA");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "fedconform reference IdP CA");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let ca_cert = ca_params.self_signed(&ca_key).map_err(e)?;
     let issuer = Issuer::new(ca_params, ca_key);
 
     let key = KeyPair::generate().map_err(e)?;
-    let names = if wrong_host { vec!["wrong-host.invalid".to_string()] } else { vec!["localhost".to_string()] };
+    let names = if wrong_host {
+        vec!["wrong-host.invalid".to_string()]
+    } else {
+        vec!["localhost".to_string()]
+    };
     let mut params = CertificateParams::new(names).map_err(e)?;
     if !wrong_host {
         params.subject_alt_names.push(SanType::IpAddress(ip));
     }
-    params.distinguished_name.push(DnType::CommonName, "fedconform reference IdP");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "fedconform reference IdP");
     let cert = params.signed_by(&key, &issuer).map_err(e)?;
     Ok(Pki {
         ca_pem: ca_cert.pem(),

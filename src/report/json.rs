@@ -14,5 +14,6 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
         "summary": Summary::of(results),
         "cases": results,
     });
-    serde_json::to_string_pretty(&v).unwrap_or_else(|e| format!("{{\"schema\":\"{SCHEMA}\",\"error\":\"{e}\"}}"))
+    serde_json::to_string_pretty(&v)
+        .unwrap_or_else(|e| format!("{{\"schema\":\"{SCHEMA}\",\"error\":\"{e}\"}}"))
 }

@@ -24,7 +24,11 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> Result<String, String> 
                 s
             }
             Outcome::Fail | Outcome::Error => {
-                let kind = if r.outcome == Outcome::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+                let kind = if r.outcome == Outcome::Fail {
+                    NonSuccessKind::Failure
+                } else {
+                    NonSuccessKind::Error
+                };
                 let mut s = TestCaseStatus::non_success(kind);
                 s.set_type(r.level.to_string());
                 s.set_message(format!("{}: {}", r.requirements.join(", "), r.message));

@@ -55,7 +55,10 @@ pub struct Summary {
 impl Summary {
     /// Counts the outcomes of some results.
     pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary { total: results.len(), ..Default::default() };
+        let mut s = Summary {
+            total: results.len(),
+            ..Default::default()
+        };
         for r in results {
             match r.outcome {
                 Outcome::Pass => s.pass += 1,

@@ -19,7 +19,12 @@ pub struct ConfigError {
 
 impl ConfigError {
     /// An error at a byte span of `source`.
-    pub fn at(file: &Path, source: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: &Path,
+        source: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         let (line, column) = match span {
             Some(span) => {
                 let (l, c) = line_col(source, span.start);
@@ -27,12 +32,22 @@ impl ConfigError {
             }
             None => (None, None),
         };
-        ConfigError { file: file.to_path_buf(), line, column, message: message.into() }
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     /// An error about the whole file (unreadable, missing).
     pub fn file(file: &Path, message: impl Into<String>) -> Self {
-        ConfigError { file: file.to_path_buf(), line: None, column: None, message: message.into() }
+        ConfigError {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
     }
 }
 

@@ -1,15 +1,15 @@
 //! Loading and validating suites and targets. Every problem is collected with its place; a single
 //! problem means nothing runs.
 
-use super::error::{from_toml, ConfigError, ConfigErrors};
+use super::error::{ConfigError, ConfigErrors, from_toml};
 use super::model::{CaseDef, RawSuite, Suite};
 use super::target::{
-    default_reserved_login, FederationType, RawTarget, RawUser, Secret, Target, User, UserRole,
+    FederationType, RawTarget, RawUser, Secret, Target, User, UserRole, default_reserved_login,
 };
 use crate::flow::keypath::KeyPath;
 use crate::flow::predicate::Predicate;
 use crate::requirements;
-use rustls::pki_types::{pem::PemObject, CertificateDer};
+use rustls::pki_types::{CertificateDer, pem::PemObject};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -18,7 +18,8 @@ use url::Url;
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
 }
 
@@ -36,28 +37,46 @@ pub(crate) fn digest(bytes: &[u8]) -> String {
 pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> {
     let raw: RawSuite = toml::from_str(source).map_err(|e| from_toml(file, source, &e))?;
     let mut errors = Vec::new();
-    let at = |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, source, Some(span), msg);
+    let at =
+        |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, source, Some(span), msg);
     let meta = raw.suite.get_ref().clone();
     if !valid_name(&meta.name) {
         errors.push(at(
             raw.suite.span(),
-            format!("invalid suite name {:?}: expected lower-case letters, digits and '-'", meta.name),
+            format!(
+                "invalid suite name {:?}: expected lower-case letters, digits and '-'",
+                meta.name
+            ),
         ));
     }
     if raw.cases.is_empty() {
-        errors.push(ConfigError::at(file, source, Some(0..0), "the suite has no [[case]]: expected at least one"));
+        errors.push(ConfigError::at(
+            file,
+            source,
+            Some(0..0),
+            "the suite has no [[case]]: expected at least one",
+        ));
     }
     let mut seen = HashSet::new();
     let mut cases = Vec::new();
     for c in &raw.cases {
         let id = c.id.get_ref().clone();
         if !valid_name(&id) {
-            errors.push(at(c.id.span(), format!("invalid case id {id:?}: expected lower-case letters, digits and '-'")));
+            errors.push(at(
+                c.id.span(),
+                format!("invalid case id {id:?}: expected lower-case letters, digits and '-'"),
+            ));
         } else if !seen.insert(id.clone()) {
-            errors.push(at(c.id.span(), format!("duplicate case id {id:?}: expected each case id once per suite")));
+            errors.push(at(
+                c.id.span(),
+                format!("duplicate case id {id:?}: expected each case id once per suite"),
+            ));
         }
         if c.requirements.get_ref().is_empty() {
-            errors.push(at(c.requirements.span(), "empty requirements: expected at least one SPEC.md ID such as \"MEX-3\"".into()));
+            errors.push(at(
+                c.requirements.span(),
+                "empty requirements: expected at least one SPEC.md ID such as \"MEX-3\"".into(),
+            ));
         }
         for r in c.requirements.get_ref() {
             if requirements::find(r.get_ref()).is_none() {
@@ -67,15 +86,37 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
         let expect = c.expect.get_ref();
         let keys = expect.keys();
         if keys.is_empty() {
-            errors.push(at(c.expect.span(), "empty expect table: expected at least one expectation".into()));
+            errors.push(at(
+                c.expect.span(),
+                "empty expect table: expected at least one expectation".into(),
+            ));
         }
         for (key, pre, mex) in keys {
             let ok = if c.step.is_preauth() { pre } else { mex };
             if !ok {
-                errors.push(at(c.expect.span(), format!("expectation `{key}` does not apply to step `{}`", c.step)));
+                errors.push(at(
+                    c.expect.span(),
+                    format!("expectation `{key}` does not apply to step `{}`", c.step),
+                ));
             }
         }
-        for other in [expect.same_json_as, expect.same_outcome_as].into_iter().flatten() {
+        for (key, value) in [
+            ("https_only", expect.https_only),
+            ("no_password_digest", expect.no_password_digest),
+            ("clean_address", expect.clean_address),
+            ("transport_binding", expect.transport_binding),
+            ("inventory_consistent", expect.inventory_consistent),
+            ("valid_certificate", expect.valid_certificate),
+            ("no_http_redirect", expect.no_http_redirect),
+        ] {
+            if value == Some(false) {
+                errors.push(at(c.expect.span(), format!("`{key} = false` is not a requirement: expected `{key} = true` or no `{key}`")));
+            }
+        }
+        for other in [expect.same_json_as, expect.same_outcome_as]
+            .into_iter()
+            .flatten()
+        {
             if !other.is_preauth() || other == c.step {
                 errors.push(at(c.expect.span(), format!("cannot compare step `{}` with `{other}`: expected another preauthentication step", c.step)));
             }
@@ -87,7 +128,12 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
         }
         cases.push(CaseDef {
             id,
-            requirements: c.requirements.get_ref().iter().map(|r| r.get_ref().clone()).collect(),
+            requirements: c
+                .requirements
+                .get_ref()
+                .iter()
+                .map(|r| r.get_ref().clone())
+                .collect(),
             step: c.step,
             description: c.description.clone(),
             expect: expect.clone(),
@@ -96,20 +142,33 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
     if !errors.is_empty() {
         return Err(ConfigErrors(errors));
     }
-    Ok(Suite { meta, file: file.to_path_buf(), digest: digest(source.as_bytes()), cases })
+    Ok(Suite {
+        meta,
+        file: file.to_path_buf(),
+        digest: digest(source.as_bytes()),
+        cases,
+    })
 }
 
 fn read_text(file: &Path) -> Result<String, ConfigError> {
-    let bytes = std::fs::read(file).map_err(|e| ConfigError::file(file, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| ConfigError::file(file, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        ConfigError::file(file, format!("not UTF-8 at byte {}: expected a UTF-8 TOML file", e.utf8_error().valid_up_to()))
+        ConfigError::file(
+            file,
+            format!(
+                "not UTF-8 at byte {}: expected a UTF-8 TOML file",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })
 }
 
 /// Loads every `*.toml` in a folder (sorted by name), or one file.
 pub fn load_suites(path: &Path) -> Result<Vec<Suite>, ConfigErrors> {
     let files: Vec<PathBuf> = if path.is_dir() {
-        let rd = std::fs::read_dir(path).map_err(|e| ConfigError::file(path, format!("cannot read folder: {e}")))?;
+        let rd = std::fs::read_dir(path)
+            .map_err(|e| ConfigError::file(path, format!("cannot read folder: {e}")))?;
         let mut v: Vec<PathBuf> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -119,7 +178,11 @@ pub fn load_suites(path: &Path) -> Result<Vec<Suite>, ConfigErrors> {
     } else if path.exists() {
         vec![path.to_path_buf()]
     } else {
-        return Err(ConfigError::file(path, "no such file or folder: expected a suite file or a folder of them").into());
+        return Err(ConfigError::file(
+            path,
+            "no such file or folder: expected a suite file or a folder of them",
+        )
+        .into());
     };
     if files.is_empty() {
         return Err(ConfigError::file(path, "no *.toml suite files in this folder").into());
@@ -133,14 +196,25 @@ pub fn load_suites(path: &Path) -> Result<Vec<Suite>, ConfigErrors> {
                 Err(ConfigErrors(es)) => errors.extend(es),
                 Ok(s) => {
                     if let Some(prev) = suites.iter().find(|p| p.meta.name == s.meta.name) {
-                        errors.push(ConfigError::file(&f, format!("suite name {:?} is already used by {}", s.meta.name, prev.file.display())));
+                        errors.push(ConfigError::file(
+                            &f,
+                            format!(
+                                "suite name {:?} is already used by {}",
+                                s.meta.name,
+                                prev.file.display()
+                            ),
+                        ));
                     }
                     suites.push(s);
                 }
             },
         }
     }
-    if errors.is_empty() { Ok(suites) } else { Err(ConfigErrors(errors)) }
+    if errors.is_empty() {
+        Ok(suites)
+    } else {
+        Err(ConfigErrors(errors))
+    }
 }
 
 /// Loads and validates a target file.
@@ -154,43 +228,74 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
     let raw: RawTarget = toml::from_str(source).map_err(|e| from_toml(file, source, &e))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut errors = Vec::new();
-    let at = |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, source, Some(span), msg);
+    let at =
+        |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, source, Some(span), msg);
     let name = raw.target.name.get_ref().clone();
     if !valid_name(&name) {
-        errors.push(at(raw.target.name.span(), format!("invalid target name {name:?}: expected lower-case letters, digits and '-'")));
+        errors.push(at(
+            raw.target.name.span(),
+            format!("invalid target name {name:?}: expected lower-case letters, digits and '-'"),
+        ));
     }
     let lc = &raw.login_configuration;
-    let parse_url = |s: &Spanned<String>, key: &str, errors: &mut Vec<ConfigError>| -> Option<Url> {
-        match Url::parse(s.get_ref().trim()) {
-            Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Some(u),
-            Ok(u) => {
-                errors.push(at(s.span(), format!("{key}: scheme {:?} is not supported: expected an https URL", u.scheme())));
-                None
+    let parse_url =
+        |s: &Spanned<String>, key: &str, errors: &mut Vec<ConfigError>| -> Option<Url> {
+            match Url::parse(s.get_ref().trim()) {
+                Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Some(u),
+                Ok(u) => {
+                    errors.push(at(
+                        s.span(),
+                        format!(
+                            "{key}: scheme {:?} is not supported: expected an https URL",
+                            u.scheme()
+                        ),
+                    ));
+                    None
+                }
+                Err(e) => {
+                    errors.push(at(
+                        s.span(),
+                        format!("{key}: {e}: expected an absolute https URL"),
+                    ));
+                    None
+                }
             }
+        };
+    let preauth_url = lc
+        .preauth_url
+        .as_ref()
+        .and_then(|s| parse_url(s, "federationUserPreauthenticationURL", &mut errors));
+    let mex_url = lc
+        .mex_url
+        .as_ref()
+        .and_then(|s| parse_url(s, "federationMEXURL", &mut errors));
+    let predicate = lc
+        .predicate
+        .as_ref()
+        .and_then(|p| match Predicate::parse(p.get_ref()) {
+            Ok(pr) => Some(pr),
             Err(e) => {
-                errors.push(at(s.span(), format!("{key}: {e}: expected an absolute https URL")));
+                // Point into the string: the span starts at its opening quote.
+                let start = p.span().start + 1 + e.offset;
+                errors.push(ConfigError::at(
+                    file,
+                    source,
+                    Some(start..start),
+                    format!("federationPredicate: {}", e.message),
+                ));
                 None
             }
-        }
-    };
-    let preauth_url = lc.preauth_url.as_ref().and_then(|s| parse_url(s, "federationUserPreauthenticationURL", &mut errors));
-    let mex_url = lc.mex_url.as_ref().and_then(|s| parse_url(s, "federationMEXURL", &mut errors));
-    let predicate = lc.predicate.as_ref().and_then(|p| match Predicate::parse(p.get_ref()) {
-        Ok(pr) => Some(pr),
-        Err(e) => {
-            // Point into the string: the span starts at its opening quote.
-            let start = p.span().start + 1 + e.offset;
-            errors.push(ConfigError::at(file, source, Some(start..start), format!("federationPredicate: {}", e.message)));
-            None
-        }
-    });
-    let mex_keypath = lc.mex_keypath.as_ref().and_then(|k| match KeyPath::parse(k.get_ref()) {
-        Ok(kp) => Some(kp),
-        Err(e) => {
-            errors.push(at(k.span(), format!("federationMEXURLKeypath: {e}")));
-            None
-        }
-    });
+        });
+    let mex_keypath = lc
+        .mex_keypath
+        .as_ref()
+        .and_then(|k| match KeyPath::parse(k.get_ref()) {
+            Ok(kp) => Some(kp),
+            Err(e) => {
+                errors.push(at(k.span(), format!("federationMEXURLKeypath: {e}")));
+                None
+            }
+        });
     match lc.federation_type {
         FederationType::DynamicWstrust => {
             if lc.preauth_url.is_none() {
@@ -219,7 +324,13 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             UserRole::Managed => &mut managed_user,
         };
         if slot.is_some() {
-            errors.push(at(u.login.span(), format!("a second {:?} user: expected at most one user per role", u.role)));
+            errors.push(at(
+                u.login.span(),
+                format!(
+                    "a second {:?} user: expected at most one user per role",
+                    u.role
+                ),
+            ));
         }
         if u.role == UserRole::Federated {
             reserved_login = Some(match &u.reserved_login {
@@ -227,7 +338,10 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
                 None => default_reserved_login(u.login.get_ref()),
             });
         } else if let Some(r) = &u.reserved_login {
-            errors.push(at(r.span(), "reserved_login applies to the federated user only".into()));
+            errors.push(at(
+                r.span(),
+                "reserved_login applies to the federated user only".into(),
+            ));
         }
         *slot = user;
     }
@@ -235,11 +349,20 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
     for ca in &raw.tls.extra_ca_files {
         let path = base.join(ca.get_ref());
         match std::fs::read(&path) {
-            Err(e) => errors.push(at(ca.span(), format!("cannot read CA file {}: {e}", path.display()))),
+            Err(e) => errors.push(at(
+                ca.span(),
+                format!("cannot read CA file {}: {e}", path.display()),
+            )),
             Ok(bytes) => {
                 let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes).collect();
                 if certs.is_empty() || certs.iter().any(|c| c.is_err()) {
-                    errors.push(at(ca.span(), format!("{}: expected PEM certificates (-----BEGIN CERTIFICATE-----)", path.display())));
+                    errors.push(at(
+                        ca.span(),
+                        format!(
+                            "{}: expected PEM certificates (-----BEGIN CERTIFICATE-----)",
+                            path.display()
+                        ),
+                    ));
                 } else {
                     extra_ca_pem.push(bytes);
                 }
@@ -247,8 +370,17 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         }
     }
     let l = raw.limits;
-    if l.timeout_seconds == 0 || l.max_body_bytes == 0 || l.max_concurrency_per_host == 0 || l.connect_timeout_seconds == 0 {
-        errors.push(ConfigError::at(file, source, Some(0..0), "[limits]: every limit must be greater than zero"));
+    if l.timeout_seconds == 0
+        || l.max_body_bytes == 0
+        || l.max_concurrency_per_host == 0
+        || l.connect_timeout_seconds == 0
+    {
+        errors.push(ConfigError::at(
+            file,
+            source,
+            Some(0..0),
+            "[limits]: every limit must be greater than zero",
+        ));
     }
     if !errors.is_empty() {
         return Err(ConfigErrors(errors));
@@ -272,25 +404,50 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
     })
 }
 
-fn resolve_user(u: &RawUser, base: &Path, file: &Path, source: &str, errors: &mut Vec<ConfigError>) -> Option<User> {
-    let at = |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, source, Some(span), msg);
+fn resolve_user(
+    u: &RawUser,
+    base: &Path,
+    file: &Path,
+    source: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<User> {
+    let at =
+        |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, source, Some(span), msg);
     let login = u.login.get_ref().clone();
     if login.trim().is_empty() {
-        errors.push(at(u.login.span(), "empty login: expected the user's login name".into()));
+        errors.push(at(
+            u.login.span(),
+            "empty login: expected the user's login name".into(),
+        ));
     }
     let password = match (&u.password_env, &u.password_file) {
         (Some(_), Some(f)) => {
-            errors.push(at(f.span(), "both password_env and password_file: expected one of them".into()));
+            errors.push(at(
+                f.span(),
+                "both password_env and password_file: expected one of them".into(),
+            ));
             None
         }
         (Some(var), None) => match std::env::var(var.get_ref()) {
             Ok(v) if !v.is_empty() => Some(Secret::new(v)),
             Ok(_) => {
-                errors.push(at(var.span(), format!("environment variable {} is empty: expected the password", var.get_ref())));
+                errors.push(at(
+                    var.span(),
+                    format!(
+                        "environment variable {} is empty: expected the password",
+                        var.get_ref()
+                    ),
+                ));
                 None
             }
             Err(_) => {
-                errors.push(at(var.span(), format!("environment variable {} is not set: expected it to hold the password", var.get_ref())));
+                errors.push(at(
+                    var.span(),
+                    format!(
+                        "environment variable {} is not set: expected it to hold the password",
+                        var.get_ref()
+                    ),
+                ));
                 None
             }
         },
@@ -298,16 +455,26 @@ fn resolve_user(u: &RawUser, base: &Path, file: &Path, source: &str, errors: &mu
             let path = base.join(f.get_ref());
             match std::fs::read_to_string(&path) {
                 Ok(s) => {
-                    let s = s.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&s).to_string();
+                    let s = s
+                        .strip_suffix('\n')
+                        .map(|s| s.strip_suffix('\r').unwrap_or(s))
+                        .unwrap_or(&s)
+                        .to_string();
                     if s.is_empty() {
-                        errors.push(at(f.span(), format!("password file {} is empty", path.display())));
+                        errors.push(at(
+                            f.span(),
+                            format!("password file {} is empty", path.display()),
+                        ));
                         None
                     } else {
                         Some(Secret::new(s))
                     }
                 }
                 Err(e) => {
-                    errors.push(at(f.span(), format!("cannot read password file {}: {e}", path.display())));
+                    errors.push(at(
+                        f.span(),
+                        format!("cannot read password file {}: {e}", path.display()),
+                    ));
                     None
                 }
             }
@@ -344,18 +511,27 @@ mod tests {
     #[test]
     fn unknown_requirement_is_located() {
         let e = err(&OK.replace("MEX-1", "MEX-99"));
-        assert!(e.starts_with("s.toml:6:17: error: unknown requirement ID \"MEX-99\""), "{e}");
+        assert!(
+            e.starts_with("s.toml:6:17: error: unknown requirement ID \"MEX-99\""),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_key_is_located() {
         let e = err(&OK.replace("step = \"mex\"", "step = \"mex\"\nstpe = 1"));
-        assert!(e.starts_with("s.toml:8:1: error: unknown field `stpe`"), "{e}");
+        assert!(
+            e.starts_with("s.toml:8:1: error: unknown field `stpe`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn expectation_must_fit_step() {
         let e = err(&OK.replace("status = \"2xx\"", "predicate = true"));
-        assert!(e.contains("expectation `predicate` does not apply to step `mex`"), "{e}");
+        assert!(
+            e.contains("expectation `predicate` does not apply to step `mex`"),
+            "{e}"
+        );
     }
 }

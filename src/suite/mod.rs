@@ -9,4 +9,4 @@ mod target;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_suite_str, load_suites, load_target, load_target_str};
 pub use model::{CaseDef, Expect, StatusExpect, StepKind, Suite, SuiteMeta};
-pub use target::{default_reserved_login, FederationType, Limits, NameValue, Secret, Target, User};
+pub use target::{FederationType, Limits, NameValue, Secret, Target, User, default_reserved_login};

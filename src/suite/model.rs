@@ -74,10 +74,17 @@ impl TryFrom<String> for StatusExpect {
             if !(1..=5).contains(&d) {
                 return Err(bad());
             }
-            return Ok(StatusExpect { min: d * 100, max: d * 100 + 99 });
+            return Ok(StatusExpect {
+                min: d * 100,
+                max: d * 100 + 99,
+            });
         }
         let parse = |p: &str| {
-            p.trim().parse::<u16>().ok().filter(|v| (100..=599).contains(v)).ok_or_else(bad)
+            p.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|v| (100..=599).contains(v))
+                .ok_or_else(bad)
         };
         match t.split_once('-') {
             Some((a, b)) => {
@@ -103,7 +110,7 @@ impl From<StatusExpect> for String {
 
 impl fmt::Display for StatusExpect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.min % 100 == 0 && self.max == self.min + 99 {
+        if self.min.is_multiple_of(100) && self.max == self.min + 99 {
             write!(f, "{}xx", self.min / 100)
         } else if self.min == self.max {
             write!(f, "{}", self.min)
@@ -173,19 +180,64 @@ impl Expect {
         add(self.predicate.is_some(), "predicate", true, false);
         add(self.mex_url_https.is_some(), "mex_url_https", true, false);
         add(self.same_json_as.is_some(), "same_json_as", true, false);
-        add(self.same_outcome_as.is_some(), "same_outcome_as", true, false);
+        add(
+            self.same_outcome_as.is_some(),
+            "same_outcome_as",
+            true,
+            false,
+        );
         add(self.fields_present.is_some(), "fields_present", true, false);
         add(self.wsdl.is_some(), "wsdl", false, true);
-        add(self.endpoint_selected.is_some(), "endpoint_selected", false, true);
-        add(self.preferred_version.is_some(), "preferred_version", false, true);
-        add(self.also_advertises.is_some(), "also_advertises", false, true);
+        add(
+            self.endpoint_selected.is_some(),
+            "endpoint_selected",
+            false,
+            true,
+        );
+        add(
+            self.preferred_version.is_some(),
+            "preferred_version",
+            false,
+            true,
+        );
+        add(
+            self.also_advertises.is_some(),
+            "also_advertises",
+            false,
+            true,
+        );
         add(self.https_only.is_some(), "https_only", false, true);
-        add(self.no_password_digest.is_some(), "no_password_digest", false, true);
+        add(
+            self.no_password_digest.is_some(),
+            "no_password_digest",
+            false,
+            true,
+        );
         add(self.clean_address.is_some(), "clean_address", false, true);
-        add(self.transport_binding.is_some(), "transport_binding", false, true);
-        add(self.inventory_consistent.is_some(), "inventory_consistent", false, true);
-        add(self.valid_certificate.is_some(), "valid_certificate", true, true);
-        add(self.no_http_redirect.is_some(), "no_http_redirect", true, true);
+        add(
+            self.transport_binding.is_some(),
+            "transport_binding",
+            false,
+            true,
+        );
+        add(
+            self.inventory_consistent.is_some(),
+            "inventory_consistent",
+            false,
+            true,
+        );
+        add(
+            self.valid_certificate.is_some(),
+            "valid_certificate",
+            true,
+            true,
+        );
+        add(
+            self.no_http_redirect.is_some(),
+            "no_http_redirect",
+            true,
+            true,
+        );
         k
     }
 }

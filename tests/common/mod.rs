@@ -18,7 +18,11 @@ pub fn root() -> PathBuf {
 
 /// Runs the binary in the package root with some arguments.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(bin()).args(args).current_dir(root()).output().expect("the fedconform binary runs")
+    Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the fedconform binary runs")
 }
 
 /// A `fedconform serve` process; killed when dropped.
@@ -39,15 +43,25 @@ impl Drop for Served {
 pub fn serve(dir: &Path, defect: Option<&str>) -> Served {
     let target = dir.join("t.toml");
     let mut cmd = Command::new(bin());
-    cmd.arg("serve").arg("--target-out").arg(&target).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd.arg("serve")
+        .arg("--target-out")
+        .arg(&target)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     if let Some(d) = defect {
         cmd.args(["--defect", d]);
     }
     let child = cmd.spawn().expect("serve starts");
-    let served = Served { child, target: target.clone() };
+    let served = Served {
+        child,
+        target: target.clone(),
+    };
     let start = Instant::now();
     while !target.exists() {
-        assert!(start.elapsed() < Duration::from_secs(30), "serve wrote no target file");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "serve wrote no target file"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     served
@@ -59,8 +73,11 @@ pub fn report(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("the report is JSON")
 }
 
-/// (case id, requirements, outcome, message) of every case in a report.
-pub fn cases(report: &serde_json::Value) -> Vec<(String, Vec<String>, String, String)> {
+/// (case id, requirements, outcome, message) of one case in a report.
+pub type CaseRow = (String, Vec<String>, String, String);
+
+/// Every case in a report.
+pub fn cases(report: &serde_json::Value) -> Vec<CaseRow> {
     report["cases"]
         .as_array()
         .expect("cases is an array")
@@ -68,7 +85,14 @@ pub fn cases(report: &serde_json::Value) -> Vec<(String, Vec<String>, String, St
         .map(|c| {
             (
                 c["id"].as_str().unwrap_or_default().to_string(),
-                c["requirements"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+                c["requirements"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 c["outcome"].as_str().unwrap_or_default().to_string(),
                 c["message"].as_str().unwrap_or_default().to_string(),
             )

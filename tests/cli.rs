@@ -1,0 +1,189 @@
+//! The command line: the main job, libtest flags, exit codes, reports, and the catalogue.
+
+mod common;
+
+use base64::Engine;
+
+fn run_in_temp(args: &[&str]) -> (i32, String, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("r.json");
+    let junit = dir.path().join("j.xml");
+    let mut all = vec![
+        "run",
+        "--report-json",
+        json.to_str().unwrap_or_default(),
+        "--report-junit",
+        junit.to_str().unwrap_or_default(),
+    ];
+    all.extend_from_slice(args);
+    let out = common::run(&all);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        dir,
+    )
+}
+
+#[test]
+fn main_job_passes_and_writes_both_reports() {
+    let (code, stdout, stderr, dir) = run_in_temp(&[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let report = common::report(&dir.path().join("r.json"));
+    assert_eq!(report["schema"], "fedconform-report/1");
+    let cases = common::cases(&report);
+    let n = cases.len();
+    assert!(n >= 23, "{n} cases");
+    assert!(cases.iter().all(|c| c.2 == "pass"));
+    assert_eq!(report["summary"]["pass"], n);
+    assert_eq!(report["run"]["target"], "reference");
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).expect("junit written");
+    assert_eq!(junit.matches("<testcase ").count(), n);
+    assert!(junit.contains("classname=\"wstrust-mex\""));
+    assert!(junit.contains("name=\"requirements\" value=\"MEX-3\""));
+    assert!(
+        stdout.contains(&format!("test result: ok. {n} passed")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn libtest_filters_work() {
+    let (code, stdout, _, dir) = run_in_temp(&["--exact", "psso-preauth::managed-answer"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert_eq!(
+        common::cases(&common::report(&dir.path().join("r.json"))).len(),
+        1
+    );
+
+    let (code, stdout, _, _) =
+        run_in_temp(&["wstrust-mex", "--skip", "tls", "--test-threads", "1"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("10 passed"), "{stdout}");
+
+    let (code, stdout, _, _) = run_in_temp(&["--list"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("wstrust-mex::endpoint-selected: test"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn empty_selection_is_an_error() {
+    let (code, _, stderr, dir) = run_in_temp(&["no-such-case"]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("selected no case"), "{stderr}");
+    assert!(!dir.path().join("r.json").exists());
+}
+
+#[test]
+fn a_defect_fails_the_run_with_its_requirement() {
+    let (code, stdout, stderr, dir) = run_in_temp(&["--defect", "mex-hash-password"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("MEX-7"), "{stderr}");
+    let cases = common::cases(&common::report(&dir.path().join("r.json")));
+    let failed: Vec<_> = cases.iter().filter(|c| c.2 == "fail").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].0, "wstrust-mex::no-password-digest");
+    assert!(failed[0].3.contains("sp:HashPassword"), "{}", failed[0].3);
+}
+
+#[test]
+fn strict_turns_should_warnings_into_failures() {
+    let (code, _, _, _) = run_in_temp(&["--defect", "mex-2005-only"]);
+    assert_eq!(code, 0);
+    let (code, _, _, dir) = run_in_temp(&["--defect", "mex-2005-only", "--strict"]);
+    assert_eq!(code, 1);
+    let cases = common::cases(&common::report(&dir.path().join("r.json")));
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.0 == "wstrust-mex::prefers-wstrust-13" && c.2 == "fail")
+    );
+}
+
+#[test]
+fn unreachable_idp_is_its_own_exit_code() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("t.toml");
+    std::fs::write(&t, format!("[target]\nname = \"down\"\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"https://127.0.0.1:{port}/mex\"\nfederationRequestURN = \"urn:x\"\n")).expect("write");
+    let out = common::run(&[
+        "run",
+        "--target",
+        t.to_str().unwrap_or_default(),
+        "--no-reports",
+        "wstrust-mex",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn served_password_never_appears_in_any_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let password = std::fs::read_to_string(dir.path().join("t.password")).expect("password file");
+    let json = dir.path().join("r.json");
+    let junit = dir.path().join("j.xml");
+    let out = common::run(&[
+        "run",
+        "--target",
+        served.target.to_str().unwrap_or_default(),
+        "--report-json",
+        json.to_str().unwrap_or_default(),
+        "--report-junit",
+        junit.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let forms = [
+        password.clone(),
+        fedconform::redact::xml_escape(&password),
+        url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>(),
+        base64::engine::general_purpose::STANDARD.encode(&password),
+    ];
+    let outputs = [
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        std::fs::read_to_string(&json).unwrap_or_default(),
+        std::fs::read_to_string(&junit).unwrap_or_default(),
+        std::fs::read_to_string(&served.target).unwrap_or_default(),
+    ];
+    for o in &outputs {
+        for f in &forms {
+            assert!(!o.contains(f.as_str()), "the password leaked as {f:?}");
+        }
+    }
+}
+
+#[test]
+fn catalogue_matches_spec_md() {
+    let spec = std::fs::read_to_string(common::root().join("docs/SPEC.md")).expect("docs/SPEC.md");
+    let mut rows = 0;
+    for line in spec.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 5
+            || !cells[1].contains('-')
+            || cells[1].contains(' ')
+            || !["MUST", "SHOULD", "INFO"].contains(&cells[2])
+        {
+            continue;
+        }
+        rows += 1;
+        let r = fedconform::requirements::find(cells[1])
+            .unwrap_or_else(|| panic!("{} is in SPEC.md but not in the catalogue", cells[1]));
+        assert_eq!(r.level.to_string(), cells[2], "{}", cells[1]);
+        assert_eq!(r.profile, cells[3], "{}", cells[1]);
+    }
+    assert_eq!(rows, fedconform::requirements::CATALOGUE.len());
+}

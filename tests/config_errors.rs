@@ -1,0 +1,251 @@
+//! Rule 3: a malformed suite or target is reported with file, line, column and what was expected;
+//! the exit code says "configuration error" (2) and nothing runs (no report is written).
+
+mod common;
+
+use std::path::Path;
+
+const GOOD_SUITE: &str = "[suite]\nname = \"s\"\n\n[[case]]\nid = \"a\"\nrequirements = [\"MEX-1\"]\nstep = \"mex\"\nexpect = { status = \"2xx\" }\n";
+
+/// Runs `fedconform run` with a suite folder holding one file, and returns (code, stderr, report written).
+fn run_suite(text: &str) -> (i32, String, bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suites = dir.path().join("suites");
+    std::fs::create_dir_all(&suites).expect("mkdir");
+    std::fs::write(suites.join("bad.toml"), text).expect("write");
+    let report = dir.path().join("r.json");
+    let out = common::run(&[
+        "run",
+        "--suites",
+        suites.to_str().unwrap_or_default(),
+        "--report-json",
+        report.to_str().unwrap_or_default(),
+        "--report-junit",
+        dir.path().join("j.xml").to_str().unwrap_or_default(),
+    ]);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        report.exists(),
+    )
+}
+
+fn expect_error(text: &str, line_col: &str, needle: &str) {
+    let (code, err, ran) = run_suite(text);
+    assert_eq!(code, 2, "{err}");
+    assert!(!ran, "a report was written: something ran");
+    let want = format!("bad.toml:{line_col}: error: ");
+    assert!(err.contains(&want), "expected {want:?} in:\n{err}");
+    assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+    assert!(err.contains("nothing was run"), "{err}");
+}
+
+#[test]
+fn the_good_suite_is_good() {
+    let s = fedconform::suite::load_suite_str(Path::new("bad.toml"), GOOD_SUITE);
+    assert!(s.is_ok());
+}
+
+#[test]
+fn toml_syntax_error() {
+    expect_error(
+        &GOOD_SUITE.replace("id = \"a\"", "id = \"a"),
+        "5:8",
+        "invalid basic string",
+    );
+}
+
+#[test]
+fn unknown_key() {
+    expect_error(
+        &GOOD_SUITE.replace("step = \"mex\"", "step = \"mex\"\nsteps = 2"),
+        "8:1",
+        "unknown field `steps`, expected one of",
+    );
+}
+
+#[test]
+fn unknown_requirement_id() {
+    expect_error(
+        &GOOD_SUITE.replace("MEX-1", "MEX-11"),
+        "6:17",
+        "unknown requirement ID \"MEX-11\"",
+    );
+}
+
+#[test]
+fn wrong_type() {
+    expect_error(
+        &GOOD_SUITE.replace("requirements = [\"MEX-1\"]", "requirements = \"MEX-1\""),
+        "6:16",
+        "invalid type",
+    );
+}
+
+#[test]
+fn unknown_step() {
+    expect_error(
+        &GOOD_SUITE.replace("step = \"mex\"", "step = \"login\""),
+        "7:8",
+        "unknown variant `login`, expected one of",
+    );
+}
+
+#[test]
+fn bad_status_expectation() {
+    expect_error(
+        &GOOD_SUITE.replace("\"2xx\"", "\"2xz\""),
+        "8:21",
+        "invalid status \"2xz\"",
+    );
+}
+
+#[test]
+fn duplicate_case_id() {
+    let twice = format!(
+        "{GOOD_SUITE}\n[[case]]\nid = \"a\"\nrequirements = [\"MEX-2\"]\nstep = \"mex\"\nexpect = {{ wsdl = true }}\n"
+    );
+    expect_error(&twice, "11:6", "duplicate case id \"a\"");
+}
+
+#[test]
+fn expectation_on_the_wrong_step() {
+    expect_error(
+        &GOOD_SUITE.replace("status = \"2xx\"", "predicate = true"),
+        "8:10",
+        "does not apply to step `mex`",
+    );
+}
+
+#[test]
+fn meaningless_false() {
+    expect_error(
+        &GOOD_SUITE.replace("status = \"2xx\"", "https_only = false"),
+        "8:10",
+        "`https_only = false` is not a requirement",
+    );
+}
+
+#[test]
+fn missing_suite_table() {
+    expect_error(
+        &GOOD_SUITE.replace("[suite]\nname = \"s\"\n", ""),
+        "1:1",
+        "missing field `suite`",
+    );
+}
+
+fn run_target(text: &str, extra: &[(&str, &str)]) -> (i32, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("t.toml");
+    std::fs::write(&t, text).expect("write");
+    for (name, content) in extra {
+        std::fs::write(dir.path().join(name), content).expect("write");
+    }
+    let report = dir.path().join("r.json");
+    let out = std::process::Command::new(common::bin())
+        .args([
+            "run",
+            "--target",
+            t.to_str().unwrap_or_default(),
+            "--report-json",
+            report.to_str().unwrap_or_default(),
+            "--no-reports",
+        ])
+        .current_dir(common::root())
+        .env_remove("FEDCONFORM_TEST_UNSET_PASSWORD")
+        .output()
+        .expect("runs");
+    assert!(!report.exists());
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const GOOD_TARGET: &str = r#"[target]
+name = "t"
+
+[login_configuration]
+federationType = "dynamic-wstrust"
+federationUserPreauthenticationURL = "https://idp.example/common/userrealm?api-version=1.0"
+federationPredicate = 'account_type ==[c] "federated"'
+federationRequestURN = "urn:federation:MicrosoftOnline"
+
+[[user]]
+role = "federated"
+login = "alice@contoso.example"
+password_file = "pw"
+"#;
+
+#[test]
+fn target_errors_are_located() {
+    let cases: [(String, &str, &str); 7] = [
+        (
+            GOOD_TARGET.replace(
+                "password_file = \"pw\"",
+                "password_env = \"FEDCONFORM_TEST_UNSET_PASSWORD\"",
+            ),
+            "13:16",
+            "environment variable FEDCONFORM_TEST_UNSET_PASSWORD is not set",
+        ),
+        (
+            GOOD_TARGET.replace("\"pw\"", "\"missing-file\""),
+            "13:17",
+            "cannot read password file",
+        ),
+        (
+            GOOD_TARGET.replace("==[c]", "=~"),
+            "7:38",
+            "federationPredicate: unexpected character",
+        ),
+        (
+            GOOD_TARGET.replace("https://idp.example/common", "https//idp"),
+            "6:38",
+            "federationUserPreauthenticationURL",
+        ),
+        (
+            GOOD_TARGET.replace(
+                "federationType = \"dynamic-wstrust\"",
+                "federationType = \"saml\"",
+            ),
+            "5:18",
+            "unknown variant `saml`",
+        ),
+        (
+            format!("{GOOD_TARGET}\n[tls]\nextra_ca_files = [\"nope.pem\"]\n"),
+            "16:19",
+            "cannot read CA file",
+        ),
+        (
+            format!("{GOOD_TARGET}\n[tls]\nextra_ca_files = [\"pw\"]\n"),
+            "16:19",
+            "expected PEM certificates",
+        ),
+    ];
+    for (text, line_col, needle) in cases {
+        let (code, err) = run_target(&text, &[("pw", "secret\n")]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("t.toml:{line_col}: error: ")),
+            "expected t.toml:{line_col} in:\n{err}"
+        );
+        assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn good_target_loads_and_password_never_prints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("t.toml");
+    std::fs::write(&t, GOOD_TARGET).expect("write");
+    std::fs::write(dir.path().join("pw"), "s3cret-canary\n").expect("write");
+    let target = fedconform::suite::load_target(&t).expect("loads");
+    let pw = target
+        .federated_user
+        .as_ref()
+        .and_then(|u| u.password.as_ref())
+        .map(|p| p.expose().to_string());
+    assert_eq!(pw.as_deref(), Some("s3cret-canary"));
+    assert!(!format!("{target:?}").contains("s3cret-canary"));
+}

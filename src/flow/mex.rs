@@ -448,4 +448,134 @@ mod tests {
                 .is_some_and(|e| e.message.contains("not UTF-8"))
         );
     }
+
+    /// A minimal WSDL: `(version, policy id, binding name, port binding QName, address)` per
+    /// endpoint, in document order, wrapped in `wrapper` (e.g. a mex:Metadata section).
+    fn doc(
+        endpoints: &[(WsTrustVersion, &str, &str, &str, &str)],
+        wrapper: Option<(&str, &str)>,
+    ) -> String {
+        let mut policies = String::new();
+        let mut bindings = String::new();
+        let mut ports = String::new();
+        for (v, id, b, qn, addr) in endpoints {
+            let (sp, tokens) = (sp_ns(*v), supporting_tokens(*v));
+            policies += &format!(
+                r#"<wsp:Policy wsu:Id="{id}"><wsp:ExactlyOne><wsp:All><sp:{tokens} xmlns:sp="{sp}"><wsp:Policy><sp:UsernameToken><wsp:Policy><sp:WssUsernameToken10/></wsp:Policy></sp:UsernameToken></wsp:Policy></sp:{tokens}></wsp:All></wsp:ExactlyOne></wsp:Policy>"#
+            );
+            bindings += &format!(
+                r##"<wsdl:binding name="{b}"><wsp:PolicyReference URI="#{id}"/><soap12:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Issue"><soap12:operation soapAction="{}"/></wsdl:operation></wsdl:binding>"##,
+                issue_action(*v)
+            );
+            ports += &format!(
+                r#"<wsdl:port name="p-{b}" binding="{qn}"><soap12:address location="{addr}"/><wsa10:EndpointReference><wsa10:Address>{addr}</wsa10:Address></wsa10:EndpointReference></wsdl:port>"#
+            );
+        }
+        let wsdl = format!(
+            r#"<wsdl:definitions xmlns:wsdl="{}" xmlns:wsp="{}" xmlns:wsu="{}" xmlns:soap12="{}" xmlns:wsa10="{}" xmlns:tns="urn:t">{policies}{bindings}<wsdl:service name="s">{ports}</wsdl:service></wsdl:definitions>"#,
+            xml::WSDL,
+            xml::WSP,
+            xml::WSU,
+            xml::SOAP12_WSDL,
+            xml::WSA10
+        );
+        match wrapper {
+            Some((open, close)) => format!("{open}{wsdl}{close}"),
+            None => wsdl,
+        }
+    }
+
+    use WsTrustVersion::{V13, V2005};
+
+    fn selected(d: &str) -> Option<(WsTrustVersion, String)> {
+        analyse(d.as_bytes())
+            .selected
+            .map(|s| (s.version, s.address))
+    }
+
+    #[test]
+    fn prefers_13_over_earlier_2005() {
+        let d = doc(
+            &[
+                (V2005, "p05", "b05", "tns:b05", "https://h/05"),
+                (V13, "p13", "b13", "tns:b13", "https://h/13"),
+            ],
+            None,
+        );
+        assert_eq!(selected(&d), Some((V13, "https://h/13".into())));
+    }
+
+    #[test]
+    fn http_13_falls_back_to_2005_and_https_is_case_insensitive() {
+        let d = doc(
+            &[
+                (V13, "p13", "b13", "tns:b13", "http://h/13"),
+                (V2005, "p05", "b05", "tns:b05", "HTTPS://h/05"),
+            ],
+            None,
+        );
+        assert_eq!(selected(&d), Some((V2005, "HTTPS://h/05".into())));
+        let a = analyse(d.as_bytes());
+        assert!(
+            a.endpoints
+                .iter()
+                .any(|e| e.version == V13 && e.http_only_problem)
+        );
+    }
+
+    #[test]
+    fn leading_whitespace_is_not_https_but_trailing_is_selected() {
+        let d = doc(
+            &[
+                (V13, "p13", "b13", "tns:b13", " https://h/13"),
+                (V2005, "p05", "b05", "tns:b05", "https://h/05\n"),
+            ],
+            None,
+        );
+        assert_eq!(selected(&d), Some((V2005, "https://h/05\n".into())));
+    }
+
+    #[test]
+    fn unprefixed_qname_never_matches() {
+        let d = doc(&[(V13, "p13", "b13", "b13", "https://h/13")], None);
+        let a = analyse(d.as_bytes());
+        assert_eq!(a.selected, None);
+        assert!(
+            a.endpoints[0].reasons[0].contains("without a prefix"),
+            "{:?}",
+            a.endpoints[0].reasons
+        );
+    }
+
+    #[test]
+    fn wsdl_inside_a_mex_envelope_counts() {
+        let wrap = (
+            r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><mex:Metadata xmlns:mex="http://schemas.xmlsoap.org/ws/2004/09/mex"><mex:MetadataSection>"#,
+            "</mex:MetadataSection></mex:Metadata></s:Body></s:Envelope>",
+        );
+        let d = doc(&[(V13, "p13", "b13", "x:b13", "https://h/13")], Some(wrap));
+        assert_eq!(selected(&d), Some((V13, "https://h/13".into())));
+    }
+
+    #[test]
+    fn only_the_first_port_of_a_binding_is_considered() {
+        let mut d = doc(&[(V13, "p13", "b13", "tns:b13", "http://h/13")], None);
+        d = d.replace(
+            "</wsdl:service>",
+            r#"<wsdl:port name="second" binding="tns:b13"><wsa10:EndpointReference><wsa10:Address>https://h/13b</wsa10:Address></wsa10:EndpointReference></wsdl:port></wsdl:service>"#,
+        );
+        assert_eq!(selected(&d), None);
+    }
+
+    #[test]
+    fn wrong_soap_action_or_transport_is_skipped() {
+        let d = doc(&[(V13, "p13", "b13", "tns:b13", "https://h/13")], None);
+        let bad_action = d.replace("ws-trust/200512/RST/Issue", "ws-trust/200512/RST/Validate");
+        assert_eq!(selected(&bad_action), None);
+        let bad_transport = d.replace(
+            "http://schemas.xmlsoap.org/soap/http",
+            "http://schemas.microsoft.com/ws/06/2004/soap/tcp",
+        );
+        assert_eq!(selected(&bad_transport), None);
+    }
 }

@@ -1,0 +1,111 @@
+//! Benchmarks of the hot paths (rule 5): MEX analysis against a bare roxmltree parse of the same
+//! bytes on every real fixture, preauthentication analysis, and a whole default run of the
+//! release binary against the embedded reference IdP. Ratios are printed after the timings.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use fedconform::flow::{keypath::KeyPath, mex, preauth, predicate::Predicate};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mex");
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().contains("not-well-formed"))
+        .filter_map(|p| {
+            Some((
+                p.file_name()?.to_string_lossy().into_owned(),
+                std::fs::read(&p).ok()?,
+            ))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Median of `n` timed runs of `f`, in nanoseconds.
+fn median_ns(n: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..n)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed().as_nanos() as f64
+        })
+        .collect();
+    t.sort_by(|a, b| a.total_cmp(b));
+    t[n / 2]
+}
+
+fn mex_analysis(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mex");
+    let mut ratios = Vec::new();
+    for (name, bytes) in fixtures() {
+        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+            .into_owned();
+        g.bench_function(format!("bare-parse/{name}"), |b| {
+            b.iter(|| {
+                roxmltree::Document::parse(black_box(&text)).map(|d| d.root().children().count())
+            })
+        });
+        g.bench_function(format!("analyse/{name}"), |b| {
+            b.iter(|| mex::analyse(black_box(&bytes)))
+        });
+        let bare = median_ns(301, || {
+            let _ = black_box(
+                roxmltree::Document::parse(black_box(&text)).map(|d| d.root().children().count()),
+            );
+        });
+        let full = median_ns(301, || {
+            black_box(mex::analyse(black_box(&bytes)));
+        });
+        ratios.push(format!(
+            "  {name:<40} {:>5} KB  bare {:>7.1} µs  analyse {:>7.1} µs  ratio {:.2}×",
+            bytes.len() / 1024,
+            bare / 1e3,
+            full / 1e3,
+            full / bare
+        ));
+    }
+    g.finish();
+    println!(
+        "\nMEX analysis vs bare parse (medians of 301 runs):\n{}",
+        ratios.join("\n")
+    );
+}
+
+fn preauth_analysis(c: &mut Criterion) {
+    let body = br#"{"ver":"1.0","account_type":"Federated","domain_name":"contoso.example","federation_protocol":"WSTrust","federation_metadata_url":"https://sts.contoso.example/adfs/services/trust/mex","federation_active_auth_url":"https://sts.contoso.example/adfs/services/trust/2005/usernamemixed","cloud_instance_name":"microsoftonline.com","cloud_audience_urn":"urn:federation:MicrosoftOnline"}"#;
+    let p =
+        Predicate::parse(r#"account_type ==[c] "federated" AND federation_protocol == "WSTrust""#)
+            .ok();
+    let k = KeyPath::parse("federation_metadata_url").ok();
+    c.bench_function("preauth/analyse", |b| {
+        b.iter(|| preauth::analyse(black_box(body), p.as_ref(), k.as_ref()))
+    });
+}
+
+fn whole_run(c: &mut Criterion) {
+    let bin = env!("CARGO_BIN_EXE_fedconform");
+    let run = || {
+        std::process::Command::new(bin)
+            .args(["run", "--no-reports", "-q"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    let mut g = c.benchmark_group("whole-run");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("default-suites-embedded-idp", |b| b.iter(|| assert!(run())));
+    g.finish();
+}
+
+criterion_group!(benches, mex_analysis, preauth_analysis, whole_run);
+criterion_main!(benches);

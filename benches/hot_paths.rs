@@ -45,6 +45,8 @@ fn median_ns(n: usize, mut f: impl FnMut()) -> f64 {
 
 fn mex_analysis(c: &mut Criterion) {
     let mut g = c.benchmark_group("mex");
+    g.measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
     let mut ratios = Vec::new();
     for (name, bytes) in fixtures() {
         let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))

@@ -801,9 +801,10 @@ pub fn verdict(level: Level, findings: Vec<Finding>, strict: bool) -> Verdict {
     }
 }
 
-/// The MEX findings `inspect mex` reports: the standard MEX suite's expectations on one document.
-pub fn inspect_mex(a: &MexAnalysis) -> Vec<(&'static str, Level, Verdict)> {
-    use crate::flow::WsTrustVersion::{V13, V2005};
+/// The MEX findings `inspect mex` reports for a captured document: each MEX case of `cases` (the
+/// built-in wstrust-mex suite) judged on the document alone; expectations about the HTTP exchange
+/// (status, content type, TLS, redirects) are left out, since a file has none.
+pub fn inspect_mex(a: &MexAnalysis, cases: &[CaseDef]) -> Vec<(String, Level, Verdict)> {
     let ex = Exchange {
         method: "GET".into(),
         url: String::new(),
@@ -817,79 +818,24 @@ pub fn inspect_mex(a: &MexAnalysis) -> Vec<(&'static str, Level, Verdict)> {
         elapsed_ms: 0,
         failure: None,
     };
-    let rows: [(&'static str, Expect); 9] = [
-        (
-            "MEX-2",
-            Expect {
-                wsdl: Some(true),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-3",
-            Expect {
-                endpoint_selected: Some(true),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-4",
-            Expect {
-                preferred_version: Some(V13),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-5",
-            Expect {
-                also_advertises: Some(V2005),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-6",
-            Expect {
-                https_only: Some(true),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-7",
-            Expect {
-                no_password_digest: Some(true),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-8",
-            Expect {
-                clean_address: Some(true),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-9",
-            Expect {
-                transport_binding: Some(true),
-                ..Default::default()
-            },
-        ),
-        (
-            "MEX-10",
-            Expect {
-                inventory_consistent: Some(true),
-                ..Default::default()
-            },
-        ),
-    ];
-    rows.into_iter()
-        .map(|(id, expect)| {
-            let level = requirements::find(id)
-                .map(|r| r.level)
-                .unwrap_or(Level::Info);
+    cases
+        .iter()
+        .filter(|c| c.step == crate::suite::StepKind::Mex)
+        .filter_map(|c| {
+            let expect = Expect {
+                status: None,
+                content_type: None,
+                valid_certificate: None,
+                no_http_redirect: None,
+                ..c.expect.clone()
+            };
+            if expect.keys().is_empty() {
+                return None;
+            }
+            let level = requirements::strictest(c.requirements.iter().map(String::as_str));
             let mut out = Vec::new();
             mex_findings(&expect, Some(a), &ex, &mut out);
-            (id, level, verdict(level, out, false))
+            Some((c.requirements.join(","), level, verdict(level, out, false)))
         })
         .collect()
 }

@@ -275,7 +275,16 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
         }
     };
     let a = fedconform::flow::mex::analyse(&body);
-    let findings = fedconform::check::inspect_mex(&a);
+    let suites = match fedconform::embedded::suites() {
+        Ok(s) => s,
+        Err(e) => return config_error(&e),
+    };
+    let mex_cases: Vec<_> = suites
+        .into_iter()
+        .filter(|s| s.meta.name == "wstrust-mex")
+        .flat_map(|s| s.cases)
+        .collect();
+    let findings = fedconform::check::inspect_mex(&a, &mex_cases);
     let failed = findings
         .iter()
         .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);

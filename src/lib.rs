@@ -6,6 +6,7 @@ pub mod check;
 pub mod embedded;
 pub mod flow;
 pub mod fsx;
+pub mod golden;
 pub mod http;
 pub mod idp;
 pub mod redact;

@@ -22,7 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run suites against a target (default: every suite against the embedded reference IdP).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Run the reference IdP alone and write a target file that points at it.
     Serve(ServeArgs),
     /// Analyse a captured document offline.
@@ -38,6 +38,48 @@ enum Command {
     },
     /// List the reference IdP's defects and the requirements each breaks.
     Defects,
+    /// Review golden snapshot candidates (`<case>.snap.new`).
+    Golden {
+        #[command(subcommand)]
+        action: GoldenAction,
+    },
+    /// Work with reports.
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum GoldenAction {
+    /// List pending candidates, with their diffs.
+    Status(GoldenArgs),
+    /// Make pending candidates the goldens.
+    Accept(GoldenArgs),
+    /// Delete pending candidates.
+    Reject(GoldenArgs),
+}
+
+#[derive(clap::Args)]
+struct GoldenArgs {
+    /// Cases to act on (substrings of suite::case or of the path); all when none.
+    cases: Vec<String>,
+    /// Golden snapshot folder.
+    #[arg(long, default_value = "golden")]
+    golden_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ReportAction {
+    /// Join the JSON reports of several partitions into one.
+    Merge {
+        /// JSON reports.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// The merged report.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -60,9 +102,30 @@ struct RunArgs {
     /// JUnit report path.
     #[arg(long, default_value = "reports/junit.xml")]
     report_junit: PathBuf,
+    /// Markdown summary path (also appended to $GITHUB_STEP_SUMMARY when that is set).
+    #[arg(long, default_value = "reports/summary.md")]
+    report_markdown: PathBuf,
+    /// Self-contained HTML report path.
+    #[arg(long, default_value = "reports/report.html")]
+    report_html: PathBuf,
     /// Write no report files.
     #[arg(long)]
     no_reports: bool,
+    /// Golden snapshot folder.
+    #[arg(long, default_value = "golden")]
+    golden_dir: PathBuf,
+    /// Turn the golden axis off.
+    #[arg(long)]
+    no_golden: bool,
+    /// Where candidate snapshots go when CI is set (nothing is written into the golden folder then).
+    #[arg(long)]
+    golden_pending: Option<PathBuf>,
+    /// Run one bucket: hash:M/N (as cargo-nextest computes it) or count:M/N.
+    #[arg(long)]
+    partition: Option<runner::Partition>,
+    /// Known failures, one suite::case per line: they do not fail the run; a pass is reported.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
     #[command(flatten)]
     libtest: libtest_mimic::Arguments,
 }
@@ -155,12 +218,25 @@ fn cmd_run(a: RunArgs) -> i32 {
             }
         },
     };
+    let baseline = match a.baseline.as_deref().map(runner::read_baseline).transpose() {
+        Ok(b) => b.unwrap_or_default(),
+        Err(e) => return config_error(&e),
+    };
     let opts = RunOptions {
         strict: a.strict,
         report_json: (!a.no_reports).then(|| a.report_json.clone()),
         report_junit: (!a.no_reports).then(|| a.report_junit.clone()),
+        report_markdown: (!a.no_reports).then(|| a.report_markdown.clone()),
+        report_html: (!a.no_reports).then(|| a.report_html.clone()),
         libtest: a.libtest,
         summary: true,
+        golden: (!a.no_golden).then(|| fedconform::golden::GoldenStore {
+            dir: a.golden_dir.clone(),
+            ci: fedconform::golden::ci_from_env(),
+            pending: a.golden_pending.clone(),
+        }),
+        partition: a.partition,
+        baseline,
     };
     match runner::run(rt.handle(), &suites, Arc::new(target), redactor, opts) {
         Ok(r) => {
@@ -169,10 +245,20 @@ fn cmd_run(a: RunArgs) -> i32 {
                     "fedconform: the filters selected no case (see --list); an empty run is an error"
                 );
             } else if !r.results.is_empty() && !a.no_reports {
+                if let Ok(step_summary) = std::env::var("GITHUB_STEP_SUMMARY") {
+                    let md = fedconform::report::markdown::render(&r.info, &r.results);
+                    let _ = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(step_summary)
+                        .and_then(|mut f| std::io::Write::write_all(&mut f, md.as_bytes()));
+                }
                 eprintln!(
-                    "fedconform: reports written to {} and {}",
+                    "fedconform: reports written to {}, {}, {} and {}",
                     a.report_json.display(),
-                    a.report_junit.display()
+                    a.report_junit.display(),
+                    a.report_markdown.display(),
+                    a.report_html.display()
                 );
             }
             r.exit_code
@@ -353,6 +439,104 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
     }
 }
 
+fn cmd_golden(action: GoldenAction) -> i32 {
+    use fedconform::golden::{snap_body, snap_files};
+    let (args, verb) = match &action {
+        GoldenAction::Status(a) => (a, "status"),
+        GoldenAction::Accept(a) => (a, "accept"),
+        GoldenAction::Reject(a) => (a, "reject"),
+    };
+    let pending: Vec<(PathBuf, String)> = snap_files(&args.golden_dir, ".snap.new")
+        .into_iter()
+        .filter(|(_, rel)| {
+            let case = rel
+                .trim_end_matches(".snap.new")
+                .split_once('/')
+                .map(|x| x.1)
+                .unwrap_or("")
+                .replace('/', "::");
+            args.cases.is_empty()
+                || args
+                    .cases
+                    .iter()
+                    .any(|c| rel.contains(c.as_str()) || case.contains(c.as_str()))
+        })
+        .collect();
+    if pending.is_empty() {
+        println!(
+            "no pending golden candidates under {}",
+            args.golden_dir.display()
+        );
+        return exit::CONFORMANT;
+    }
+    for (new_path, rel) in &pending {
+        let snap = new_path.with_extension("");
+        match verb {
+            "status" => {
+                let new_text = std::fs::read_to_string(new_path).unwrap_or_default();
+                let old_text = std::fs::read_to_string(&snap).ok();
+                println!(
+                    "{} {rel}",
+                    if old_text.is_some() {
+                        "changed"
+                    } else {
+                        "new    "
+                    }
+                );
+                if let Some(old) = old_text {
+                    let diff = similar::TextDiff::from_lines(snap_body(&old), snap_body(&new_text));
+                    print!(
+                        "{}",
+                        diff.unified_diff()
+                            .context_radius(3)
+                            .header("golden", "candidate")
+                    );
+                }
+            }
+            "accept" => match std::fs::rename(new_path, &snap) {
+                Ok(()) => println!("accepted {}", snap.display()),
+                Err(e) => {
+                    eprintln!("fedconform: cannot accept {}: {e}", new_path.display());
+                    return exit::CONFIG_ERROR;
+                }
+            },
+            _ => match std::fs::remove_file(new_path) {
+                Ok(()) => println!("rejected {}", new_path.display()),
+                Err(e) => {
+                    eprintln!("fedconform: cannot reject {}: {e}", new_path.display());
+                    return exit::CONFIG_ERROR;
+                }
+            },
+        }
+    }
+    exit::CONFORMANT
+}
+
+fn cmd_report_merge(reports: &[PathBuf], output: &Path) -> i32 {
+    let mut loaded = Vec::new();
+    for p in reports {
+        match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(v) => loaded.push((p.display().to_string(), v)),
+            Err(e) => return config_error(&format!("{}: error: {e}", p.display())),
+        }
+    }
+    match fedconform::report::merge::merge(&loaded) {
+        Ok(v) => match fedconform::fsx::write_atomic(
+            output,
+            serde_json::to_string_pretty(&v)
+                .unwrap_or_default()
+                .as_bytes(),
+        ) {
+            Ok(()) => exit::CONFORMANT,
+            Err(e) => config_error(&format!("{}: error: {e}", output.display())),
+        },
+        Err(e) => config_error(&format!("error: {e}")),
+    }
+}
+
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     // `run` is the default subcommand: `fedconform --list`, `fedconform FILTER` work.
@@ -363,6 +547,8 @@ fn main() {
         "inspect",
         "list",
         "defects",
+        "golden",
+        "report",
         "help",
         "--help",
         "-h",
@@ -377,7 +563,7 @@ fn main() {
     }
     let cli = Cli::parse_from(args);
     let code = match cli.command {
-        Command::Run(a) => cmd_run(a),
+        Command::Run(a) => cmd_run(*a),
         Command::Serve(a) => cmd_serve(a),
         Command::Inspect {
             what: Inspect::Mex { source, format, ca },
@@ -401,6 +587,10 @@ fn main() {
             }
             Err(e) => config_error(&e),
         },
+        Command::Golden { action } => cmd_golden(action),
+        Command::Report {
+            action: ReportAction::Merge { reports, output },
+        } => cmd_report_merge(&reports, &output),
         Command::Defects => {
             for d in fedconform::idp::defects::ALL {
                 println!("{:<32} {:<8} {}", d.name, d.breaks.join(","), d.description);

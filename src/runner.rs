@@ -1,20 +1,23 @@
 //! Plan → libtest-mimic trials on one shared tokio runtime (DESIGN.md). Each case is a trial named
-//! `suite::case`; steps are shared through [`Steps`]; verdicts are recorded for the reports.
+//! `suite::case`; steps are shared through [`Steps`]; verdicts and the golden axis are recorded
+//! for the reports.
 
 use crate::check::{self, Outcome};
+use crate::golden::{GoldenStatus, GoldenStore};
 use crate::http::HttpClient;
 use crate::redact::Redactor;
 use crate::report::{self, CaseResult, RunInfo, Summary};
 use crate::steps::Steps;
 use crate::suite::{Suite, Target};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Exit codes (README "Exit codes").
 pub mod exit {
-    /// Every case passed (warnings allowed).
+    /// Every case passed (warnings allowed), goldens match.
     pub const CONFORMANT: i32 = 0;
     /// At least one case failed.
     pub const NONCONFORMANT: i32 = 1;
@@ -24,6 +27,96 @@ pub mod exit {
     pub const UNREACHABLE: i32 = 3;
     /// The filters selected no case.
     pub const NOTHING_SELECTED: i32 = 4;
+    /// Conformant, but a golden snapshot differs or is missing.
+    pub const GOLDEN_MISMATCH: i32 = 5;
+}
+
+/// `--partition hash:M/N` or `count:M/N`, computed as cargo-nextest 0.9 does: a case is in hash
+/// bucket M when `xxh64(name, seed 0) % N == M - 1`; count buckets take every N-th selected case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partition {
+    /// Stateless hash buckets.
+    Hash {
+        /// 1-based bucket.
+        shard: u64,
+        /// Number of buckets.
+        total: u64,
+    },
+    /// Round-robin over the selected cases, in plan order.
+    Count {
+        /// 1-based bucket.
+        shard: u64,
+        /// Number of buckets.
+        total: u64,
+    },
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("partition {s:?}: expected hash:M/N or count:M/N"))?;
+        let (m, n) = rest
+            .split_once('/')
+            .ok_or_else(|| format!("partition {s:?}: expected M/N after {kind}:"))?;
+        let parse = |x: &str| {
+            x.parse::<u64>()
+                .map_err(|e| format!("partition {s:?}: {x:?} is not a number ({e})"))
+        };
+        let (shard, total) = (parse(m)?, parse(n)?);
+        if !(1..=total).contains(&shard) {
+            return Err(format!("partition {s:?}: M must be between 1 and N"));
+        }
+        match kind {
+            "hash" => Ok(Partition::Hash { shard, total }),
+            "count" => Ok(Partition::Count { shard, total }),
+            _ => Err(format!("partition {s:?}: expected hash:M/N or count:M/N")),
+        }
+    }
+}
+
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Partition::Hash { shard, total } => write!(f, "hash:{shard}/{total}"),
+            Partition::Count { shard, total } => write!(f, "count:{shard}/{total}"),
+        }
+    }
+}
+
+impl Partition {
+    /// True when the selected case at `index` named `name` is in this bucket.
+    pub fn contains(&self, name: &str, index: usize) -> bool {
+        match *self {
+            Partition::Hash { shard, total } => {
+                xxhash_rust::xxh64::xxh64(name.as_bytes(), 0) % total == shard - 1
+            }
+            Partition::Count { shard, total } => (index as u64) % total == shard - 1,
+        }
+    }
+}
+
+/// Reads a known-failures baseline: one `suite::case` per line; `#` starts a comment.
+pub fn read_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: error: cannot read the baseline: {e}", path.display()))?;
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !line.contains("::") || line.contains(char::is_whitespace) {
+            return Err(format!(
+                "{}:{}:1: error: {line:?}: expected one case name (suite::case) per line",
+                path.display(),
+                i + 1
+            ));
+        }
+        out.insert(line.to_string());
+    }
+    Ok(out)
 }
 
 /// How to run.
@@ -37,8 +130,18 @@ pub struct RunOptions {
     pub report_json: Option<PathBuf>,
     /// Where to write the JUnit report (None: not written).
     pub report_junit: Option<PathBuf>,
+    /// Where to write the Markdown summary (None: not written).
+    pub report_markdown: Option<PathBuf>,
+    /// Where to write the HTML report (None: not written).
+    pub report_html: Option<PathBuf>,
     /// Print the end-of-run summary to stderr.
     pub summary: bool,
+    /// The golden axis (None: off).
+    pub golden: Option<GoldenStore>,
+    /// Run only one bucket of the cases.
+    pub partition: Option<Partition>,
+    /// Cases known to fail: their failures do not fail the run; their passes are reported.
+    pub baseline: BTreeSet<String>,
 }
 
 /// What a run produced.
@@ -56,6 +159,141 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The exit code of a set of results: nonconformance first, then goldens, then errors. Known
+/// failures (baseline) do not count.
+pub fn exit_code(results: &[CaseResult]) -> i32 {
+    let failed = results
+        .iter()
+        .any(|r| r.outcome == Outcome::Fail && r.baseline.as_deref() != Some("known-failure"));
+    if failed {
+        exit::NONCONFORMANT
+    } else if results.iter().any(|r| {
+        r.golden
+            .as_ref()
+            .is_some_and(|g| g.status != GoldenStatus::Match)
+    }) {
+        exit::GOLDEN_MISMATCH
+    } else if results.iter().any(|r| r.outcome == Outcome::Error) {
+        exit::UNREACHABLE
+    } else {
+        exit::CONFORMANT
+    }
+}
+
+struct CaseContext {
+    steps: Arc<Steps>,
+    rt: tokio::runtime::Handle,
+    results: Arc<Mutex<Vec<(usize, CaseResult)>>>,
+    redactor: Redactor,
+    golden: Option<GoldenStore>,
+    target_name: String,
+    strict: bool,
+}
+
+fn run_case(
+    ctx: &CaseContext,
+    index: usize,
+    name: String,
+    suite_name: String,
+    case: crate::suite::CaseDef,
+    known_failure: bool,
+) -> Result<Completion, Failed> {
+    let start = Instant::now();
+    let (verdict, transcript, golden_body) = ctx.rt.block_on(async {
+        let main = ctx.steps.get(case.step).await;
+        let other = match case.expect.same_json_as.or(case.expect.same_outcome_as) {
+            Some(k) => Some(ctx.steps.get(k).await),
+            None => None,
+        };
+        let v = check::judge(&case, &main, other.as_deref(), ctx.strict);
+        let body = ctx
+            .golden
+            .as_ref()
+            .map(|_| crate::golden::observation_text(&main, &ctx.redactor));
+        (
+            v,
+            main.exchange().map(|e| e.transcript(&ctx.redactor)),
+            body,
+        )
+    });
+    // Without an answer from the IdP (the network failed) there is nothing to compare.
+    let golden = match verdict.outcome {
+        Outcome::Error => None,
+        _ => ctx.golden.as_ref().zip(golden_body).map(|(g, body)| {
+            g.check(
+                &ctx.target_name,
+                &suite_name,
+                &case.id,
+                &case.requirements,
+                &body,
+            )
+        }),
+    };
+    let message = ctx.redactor.redact(&verdict.message);
+    let outcome = verdict.outcome;
+    let findings = verdict
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            f.expected = ctx.redactor.redact(&f.expected);
+            f.actual = ctx.redactor.redact(&f.actual);
+            f
+        })
+        .collect();
+    let reqs = case.requirements.join(", ");
+    let r = CaseResult {
+        id: name,
+        index,
+        suite: suite_name,
+        case: case.id.clone(),
+        step: case.step,
+        requirements: case.requirements.clone(),
+        level: verdict.level,
+        outcome,
+        message: message.clone(),
+        findings,
+        duration_ms: start.elapsed().as_millis() as u64,
+        transcript,
+        baseline: known_failure.then(|| {
+            if outcome == Outcome::Fail {
+                "known-failure".to_string()
+            } else {
+                "fixed".to_string()
+            }
+        }),
+        golden: golden.clone(),
+    };
+    if let Ok(mut g) = ctx.results.lock() {
+        g.push((index, r));
+    }
+    let golden_text = golden.as_ref().and_then(|g| match g.status {
+        GoldenStatus::Match => None,
+        GoldenStatus::New => Some(format!(
+            "golden: no snapshot yet at {} (candidate: {})",
+            g.path,
+            g.candidate.clone().unwrap_or_else(|| "not written".into())
+        )),
+        GoldenStatus::Mismatch => Some(format!(
+            "golden mismatch: {}\n{}",
+            g.path,
+            g.diff.clone().unwrap_or_default()
+        )),
+    });
+    match (outcome, golden_text) {
+        (Outcome::Fail, _) if known_failure => Ok(Completion::ignored_with(format!(
+            "known failure (baseline): {message}"
+        ))),
+        (Outcome::Fail, g) => Err(Failed::from(format!(
+            "[{reqs}] {message}{}",
+            g.map(|g| format!("\n{g}")).unwrap_or_default()
+        ))),
+        (Outcome::Error, _) => Err(Failed::from(format!("[{reqs}] error: {message}"))),
+        (_, Some(g)) => Err(Failed::from(g)),
+        (Outcome::Skipped, None) => Ok(Completion::ignored_with(message)),
+        (Outcome::Pass | Outcome::Warn, None) => Ok(Completion::Completed),
+    }
+}
+
 /// Runs the suites against a target on `rt`.
 pub fn run(
     rt: &tokio::runtime::Handle,
@@ -68,142 +306,158 @@ pub fn run(
         redactor.add_secret(s);
     }
     let http = HttpClient::new(&target.extra_ca_pem, target.limits)?;
-    let steps = Arc::new(Steps::new(target.clone(), http));
-    let results: Arc<Mutex<Vec<(usize, CaseResult)>>> = Arc::default();
+    let ctx = Arc::new(CaseContext {
+        steps: Arc::new(Steps::new(target.clone(), http)),
+        rt: rt.clone(),
+        results: Arc::default(),
+        redactor,
+        golden: opts.golden.clone(),
+        target_name: target.name.clone(),
+        strict: opts.strict,
+    });
     let started = now();
+    let args = &opts.libtest;
     let mut trials = Vec::new();
+    let mut referenced = Vec::new();
+    let mut selected_index = 0usize;
     for suite in suites {
         for case in &suite.cases {
-            let index = trials.len();
             let name = format!("{}::{}", suite.meta.name, case.id);
-            let (steps, rt, results, redactor) =
-                (steps.clone(), rt.clone(), results.clone(), redactor.clone());
-            let (case, suite_name, strict) = (case.clone(), suite.meta.name.clone(), opts.strict);
-            let id = name.clone();
-            trials.push(Trial::ignorable_test(name, move || {
-                let start = Instant::now();
-                let (verdict, transcript) = rt.block_on(async {
-                    let main = steps.get(case.step).await;
-                    let other = match case.expect.same_json_as.or(case.expect.same_outcome_as) {
-                        Some(k) => Some(steps.get(k).await),
-                        None => None,
-                    };
-                    let v = check::judge(&case, &main, other.as_deref(), strict);
-                    (v, main.exchange().map(|e| e.transcript(&redactor)))
-                });
-                let message = redactor.redact(&verdict.message);
-                let outcome = verdict.outcome;
-                let findings = verdict
-                    .findings
-                    .into_iter()
-                    .map(|mut f| {
-                        f.expected = redactor.redact(&f.expected);
-                        f.actual = redactor.redact(&f.actual);
-                        f
-                    })
-                    .collect();
-                let r = CaseResult {
-                    id,
-                    suite: suite_name,
-                    case: case.id.clone(),
-                    step: case.step,
-                    requirements: case.requirements.clone(),
-                    level: verdict.level,
-                    outcome,
-                    message: message.clone(),
-                    findings,
-                    duration_ms: start.elapsed().as_millis() as u64,
-                    transcript,
-                };
-                if let Ok(mut g) = results.lock() {
-                    g.push((index, r));
+            referenced.push((suite.meta.name.clone(), case.id.clone()));
+            let index = referenced.len() - 1;
+            let known_failure = opts.baseline.contains(&name);
+            let (ctx, case, suite_name, trial_name) = (
+                ctx.clone(),
+                case.clone(),
+                suite.meta.name.clone(),
+                name.clone(),
+            );
+            let trial = Trial::ignorable_test(name.clone(), move || {
+                run_case(&ctx, index, trial_name, suite_name, case, known_failure)
+            });
+            if let Some(p) = &opts.partition {
+                // Buckets are taken among the selected cases, as nextest does.
+                if args.is_filtered_out(&trial) {
+                    continue;
                 }
-                let reqs = case.requirements.join(", ");
-                match outcome {
-                    Outcome::Pass | Outcome::Warn => Ok(Completion::Completed),
-                    Outcome::Skipped => Ok(Completion::ignored_with(message)),
-                    Outcome::Fail => Err(Failed::from(format!("[{reqs}] {message}"))),
-                    Outcome::Error => Err(Failed::from(format!("[{reqs}] error: {message}"))),
+                let in_bucket = p.contains(&name, selected_index);
+                selected_index += 1;
+                if !in_bucket {
+                    continue;
                 }
-            }));
+            }
+            trials.push(trial);
         }
     }
-    let args = &opts.libtest;
     let selected = trials
         .iter()
         .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
         .count();
-    let info_now = |finished: String| RunInfo {
+    let mut info = RunInfo {
         harness_version: env!("CARGO_PKG_VERSION").to_string(),
         target: target.name.clone(),
         suites: suites
             .iter()
             .map(|s| (s.meta.name.clone(), s.digest.clone()))
             .collect(),
-        started: started.clone(),
-        finished,
+        started,
+        finished: String::new(),
         strict: opts.strict,
+        unreferenced_goldens: Vec::new(),
+        partition: opts.partition.map(|p| p.to_string()),
     };
     if args.list {
         let _ = libtest_mimic::run(args, trials);
+        info.finished = now();
         return Ok(RunResult {
             exit_code: exit::CONFORMANT,
             results: Vec::new(),
-            info: info_now(now()),
+            info,
         });
     }
     if selected == 0 {
+        info.finished = now();
         return Ok(RunResult {
             exit_code: exit::NOTHING_SELECTED,
             results: Vec::new(),
-            info: info_now(now()),
+            info,
         });
     }
-    let _conclusion = libtest_mimic::run(args, trials);
-    let mut results = match results.lock() {
+    let _ = libtest_mimic::run(args, trials);
+    let mut results = match ctx.results.lock() {
         Ok(mut g) => std::mem::take(&mut *g),
         Err(p) => std::mem::take(&mut *p.into_inner()),
     };
     results.sort_by_key(|(i, _)| *i);
     let results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
-    let info = info_now(now());
-    if let Some(p) = &opts.report_json {
-        crate::fsx::write_atomic(p, report::json::render(&info, &results).as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    info.finished = now();
+    if let Some(g) = &opts.golden {
+        info.unreferenced_goldens = g.unreferenced(&target.name, &referenced);
     }
-    if let Some(p) = &opts.report_junit {
-        let xml = report::junit::render(&info, &results)?;
-        crate::fsx::write_atomic(p, xml.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-    }
-    let s = Summary::of(&results);
+    report::write_all(
+        &info,
+        &results,
+        opts.report_json.as_deref(),
+        opts.report_junit.as_deref(),
+        opts.report_markdown.as_deref(),
+        opts.report_html.as_deref(),
+    )?;
     if opts.summary {
-        print_summary(&results, &s);
+        print_summary(&results, &Summary::of(&results), &info);
     }
-    let exit_code = if s.fail > 0 {
-        exit::NONCONFORMANT
-    } else if s.error > 0 {
-        exit::UNREACHABLE
-    } else {
-        exit::CONFORMANT
-    };
     Ok(RunResult {
-        exit_code,
+        exit_code: exit_code(&results),
         results,
         info,
     })
 }
 
-fn print_summary(results: &[CaseResult], s: &Summary) {
+fn print_summary(results: &[CaseResult], s: &Summary, info: &RunInfo) {
     let mut lines = Vec::new();
     for r in results.iter().filter(|r| r.outcome != Outcome::Pass) {
+        let known = if r.baseline.as_deref() == Some("known-failure") {
+            " (known failure)"
+        } else {
+            ""
+        };
         lines.push(format!(
-            "  {:<7} {} [{}] {}",
+            "  {:<7} {} [{}]{known} {}",
             r.outcome.to_string(),
             r.id,
             r.requirements.join(", "),
             r.message
         ));
+    }
+    for r in results
+        .iter()
+        .filter(|r| r.baseline.as_deref() == Some("fixed"))
+    {
+        lines.push(format!("  fixed   {} is in the baseline of known failures but now {}: remove it from the baseline", r.id, r.outcome));
+    }
+    for r in results {
+        if let Some(g) = r
+            .golden
+            .as_ref()
+            .filter(|g| g.status != GoldenStatus::Match)
+        {
+            let what = if g.status == GoldenStatus::New {
+                "golden new"
+            } else {
+                "golden differs"
+            };
+            lines.push(format!(
+                "  {what} {} ({}){}",
+                r.id,
+                g.path,
+                g.candidate
+                    .as_ref()
+                    .map(|c| format!("; candidate {c}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    for u in &info.unreferenced_goldens {
+        lines.push(format!("  unused golden {u}: no case references it"));
     }
     if !lines.is_empty() {
         eprintln!(
@@ -215,4 +469,28 @@ fn print_summary(results: &[CaseResult], s: &Summary) {
         "fedconform: {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
         s.total, s.pass, s.fail, s.warn, s.skipped, s.error
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_parse_and_use_nextest_hash() {
+        assert_eq!(
+            "hash:2/3".parse::<Partition>(),
+            Ok(Partition::Hash { shard: 2, total: 3 })
+        );
+        assert!("hash:0/3".parse::<Partition>().is_err());
+        assert!("hash:4/3".parse::<Partition>().is_err());
+        assert!("mod:1/3".parse::<Partition>().is_err());
+        // xxh64("", 0) is the reference vector 0xEF46DB3751D8E999.
+        let h = xxhash_rust::xxh64::xxh64(b"", 0);
+        assert_eq!(h, 0xEF46_DB37_51D8_E999);
+        let p = Partition::Hash {
+            shard: (h % 7 + 1),
+            total: 7,
+        };
+        assert!(p.contains("", 0));
+    }
 }

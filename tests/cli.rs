@@ -8,13 +8,24 @@ fn run_in_temp(args: &[&str]) -> (i32, String, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = dir.path().join("r.json");
     let junit = dir.path().join("j.xml");
+    let md = dir.path().join("s.md");
+    let html = dir.path().join("r.html");
     let mut all = vec![
         "run",
         "--report-json",
         json.to_str().unwrap_or_default(),
         "--report-junit",
         junit.to_str().unwrap_or_default(),
+        "--report-markdown",
+        md.to_str().unwrap_or_default(),
+        "--report-html",
+        html.to_str().unwrap_or_default(),
     ];
+    if args.contains(&"--defect") {
+        // A defect changes answers by design, so the golden axis would differ; that axis has its
+        // own tests (tests/golden_reports.rs).
+        all.push("--no-golden");
+    }
     all.extend_from_slice(args);
     let out = common::run(&all);
     (

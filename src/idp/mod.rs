@@ -168,14 +168,19 @@ impl RunningIdp {
 
     /// The target that points at this IdP (the reference target).
     pub fn target(&self) -> Target {
-        let name = match self.defect {
-            None => "reference".to_string(),
-            Some(d) => format!("reference-{}", d.name),
-        };
+        // One name whatever the defect: a defect is a changed reference, so its answers are
+        // compared with the reference goldens (and differ where the defect shows).
+        let name = "reference".to_string();
         let login = FEDERATED_LOGIN.to_string();
         Target {
             name,
-            description: Some(format!("fedconform reference IdP at {}", self.base)),
+            description: Some(match self.defect {
+                None => format!("fedconform reference IdP at {}", self.base),
+                Some(d) => format!(
+                    "fedconform reference IdP at {} with defect {}",
+                    self.base, d.name
+                ),
+            }),
             file: None,
             federation_type: FederationType::DynamicWstrust,
             preauth_url: url::Url::parse(&self.preauth_url()).ok(),

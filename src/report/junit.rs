@@ -1,10 +1,25 @@
-//! The JUnit report (quick-junit): one testcase per case, classname = suite, failure type = level.
+//! The JUnit report (quick-junit): one testcase per case, classname = suite, failure type = level
+//! (or `golden` when only the golden axis fails, with the diff as the failure text).
 
 use super::{CaseResult, RunInfo};
 use crate::check::Outcome;
+use crate::golden::GoldenStatus;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::time::Duration;
+
+fn golden_problem(r: &CaseResult) -> Option<String> {
+    let g = r.golden.as_ref()?;
+    match g.status {
+        GoldenStatus::Match => None,
+        GoldenStatus::New => Some(format!("golden: no snapshot yet at {}", g.path)),
+        GoldenStatus::Mismatch => Some(format!(
+            "golden mismatch: {}\n{}",
+            g.path,
+            g.diff.clone().unwrap_or_default()
+        )),
+    }
+}
 
 /// Renders the JUnit XML.
 pub fn render(info: &RunInfo, results: &[CaseResult]) -> Result<String, String> {
@@ -16,14 +31,15 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> Result<String, String> 
             s.add_property(Property::new("target", info.target.clone()));
             s
         });
-        let status = match r.outcome {
-            Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),
-            Outcome::Skipped => {
+        let known_failure = r.baseline.as_deref() == Some("known-failure");
+        let golden = golden_problem(r);
+        let status = match (r.outcome, &golden) {
+            (Outcome::Fail, _) if known_failure => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(r.message.clone());
+                s.set_message(format!("known failure (baseline): {}", r.message));
                 s
             }
-            Outcome::Fail | Outcome::Error => {
+            (Outcome::Fail | Outcome::Error, g) => {
                 let kind = if r.outcome == Outcome::Fail {
                     NonSuccessKind::Failure
                 } else {
@@ -32,8 +48,24 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> Result<String, String> 
                 let mut s = TestCaseStatus::non_success(kind);
                 s.set_type(r.level.to_string());
                 s.set_message(format!("{}: {}", r.requirements.join(", "), r.message));
+                if let Some(g) = g {
+                    s.set_description(g.clone());
+                }
                 s
             }
+            (_, Some(g)) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_type("golden");
+                s.set_message(g.lines().next().unwrap_or("golden").to_string());
+                s.set_description(g.clone());
+                s
+            }
+            (Outcome::Skipped, None) => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(r.message.clone());
+                s
+            }
+            (Outcome::Pass | Outcome::Warn, None) => TestCaseStatus::success(),
         };
         let mut tc = TestCase::new(r.case.clone(), status);
         tc.set_classname(r.suite.clone());
@@ -42,6 +74,13 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> Result<String, String> 
         tc.add_property(Property::new("level", r.level.to_string()));
         tc.add_property(Property::new("outcome", r.outcome.to_string()));
         tc.add_property(Property::new("target", info.target.clone()));
+        if let Some(g) = &r.golden {
+            let status = serde_json::to_value(g.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            tc.add_property(Property::new("golden", status));
+        }
         if r.outcome == Outcome::Warn {
             tc.set_system_out(format!("warning: {}", r.message));
         }

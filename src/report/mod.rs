@@ -1,7 +1,10 @@
 //! Reports (DESIGN.md: only this module formats output): JUnit and JSON.
 
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod merge;
 
 use crate::check::{Finding, Outcome};
 use crate::requirements::Level;
@@ -13,6 +16,8 @@ use serde::Serialize;
 pub struct CaseResult {
     /// `suite::case`.
     pub id: String,
+    /// Position in the whole plan (every suite's cases in order), so partitions merge back in order.
+    pub index: usize,
     /// Suite name.
     pub suite: String,
     /// Case ID.
@@ -33,6 +38,10 @@ pub struct CaseResult {
     pub duration_ms: u64,
     /// The step's exchange, redacted.
     pub transcript: Option<serde_json::Value>,
+    /// `known-failure` or `fixed` when the case is in the baseline.
+    pub baseline: Option<String>,
+    /// The golden axis.
+    pub golden: Option<crate::golden::GoldenResult>,
 }
 
 /// Counts per outcome.
@@ -87,4 +96,36 @@ pub struct RunInfo {
     pub finished: String,
     /// Whether SHOULD failures failed.
     pub strict: bool,
+    /// Goldens no case references.
+    pub unreferenced_goldens: Vec<String>,
+    /// The partition run, if any.
+    pub partition: Option<String>,
+}
+
+/// Writes every requested report, each atomically.
+pub fn write_all(
+    info: &RunInfo,
+    results: &[CaseResult],
+    json: Option<&std::path::Path>,
+    junit: Option<&std::path::Path>,
+    markdown: Option<&std::path::Path>,
+    html: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let write = |p: &std::path::Path, text: String| {
+        crate::fsx::write_atomic(p, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))
+    };
+    if let Some(p) = json {
+        write(p, json::render(info, results))?;
+    }
+    if let Some(p) = junit {
+        write(p, junit::render(info, results)?)?;
+    }
+    if let Some(p) = markdown {
+        write(p, markdown::render(info, results))?;
+    }
+    if let Some(p) = html {
+        write(p, html::render(info, results))?;
+    }
+    Ok(())
 }

@@ -1,0 +1,547 @@
+//! Golden snapshots (DESIGN.md "Golden"): each case's observation, normalised (JSON with sorted
+//! keys, XML pretty-printed with attributes in a stable order) and redacted (secrets, ports,
+//! UUIDs, instants, IDs, signature and digest values, certificates), compared with
+//! `golden/<target>/<suite>/<case>.snap` in insta's `.snap` format. A mismatch gives a unified
+//! diff (similar); the candidate goes to `<case>.snap.new`, or, when `CI` is set, only to the
+//! pending folder a flag names. Goldens are written atomically.
+
+use crate::http::Exchange;
+use crate::redact::Redactor;
+use crate::steps::StepOutput;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where goldens live and what may be written.
+#[derive(Debug, Clone)]
+pub struct GoldenStore {
+    /// The golden folder (`golden/`).
+    pub dir: PathBuf,
+    /// True when `CI` is set: nothing is written into `dir`.
+    pub ci: bool,
+    /// Where candidates go in CI (None: nowhere).
+    pub pending: Option<PathBuf>,
+}
+
+/// How a case's observation compares with its golden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GoldenStatus {
+    /// Identical.
+    Match,
+    /// Different: a regression in the IdP's answers (or an intended change to accept).
+    Mismatch,
+    /// No golden yet.
+    New,
+}
+
+/// The golden axis of one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoldenResult {
+    /// Match, mismatch or new.
+    pub status: GoldenStatus,
+    /// The `.snap` path.
+    pub path: String,
+    /// Where the candidate was written, if anywhere.
+    pub candidate: Option<String>,
+    /// Unified diff, golden → actual (mismatch only).
+    pub diff: Option<String>,
+}
+
+/// True when the environment says this is CI (insta's rule: `CI` set and not `false`/`0`).
+pub fn ci_from_env() -> bool {
+    std::env::var("CI")
+        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+        .unwrap_or(false)
+}
+
+impl GoldenStore {
+    /// The `.snap` path of a case.
+    pub fn path(&self, target: &str, suite: &str, case: &str) -> PathBuf {
+        self.dir
+            .join(target)
+            .join(suite)
+            .join(format!("{case}.snap"))
+    }
+
+    /// Compares a case's normalised observation with its golden, writing the candidate where
+    /// allowed.
+    pub fn check(
+        &self,
+        target: &str,
+        suite: &str,
+        case: &str,
+        requirements: &[String],
+        body: &str,
+    ) -> GoldenResult {
+        let path = self.path(target, suite, case);
+        let existing = std::fs::read_to_string(&path)
+            .ok()
+            .map(|t| snap_body(&t).to_string());
+        let status = match &existing {
+            None => GoldenStatus::New,
+            Some(old) if old.trim_end() == body.trim_end() => GoldenStatus::Match,
+            Some(_) => GoldenStatus::Mismatch,
+        };
+        let diff = match (&existing, status) {
+            (Some(old), GoldenStatus::Mismatch) => Some(
+                similar::TextDiff::from_lines(
+                    &format!("{}\n", old.trim_end()),
+                    &format!("{}\n", body.trim_end()),
+                )
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("golden {}", path.display()), "actual")
+                .to_string(),
+            ),
+            _ => None,
+        };
+        let mut candidate = None;
+        if status != GoldenStatus::Match {
+            let text = snap_text(target, suite, case, requirements, body);
+            let dest = if self.ci {
+                self.pending
+                    .as_ref()
+                    .map(|p| p.join(target).join(suite).join(format!("{case}.snap.new")))
+            } else {
+                Some(path.with_extension("snap.new"))
+            };
+            if let Some(dest) = dest
+                && crate::fsx::write_atomic(&dest, text.as_bytes()).is_ok()
+            {
+                candidate = Some(dest.display().to_string());
+            }
+        } else if !self.ci {
+            // A stale candidate from an earlier mismatch no longer applies.
+            let _ = std::fs::remove_file(path.with_extension("snap.new"));
+        }
+        GoldenResult {
+            status,
+            path: path.display().to_string(),
+            candidate,
+            diff,
+        }
+    }
+
+    /// `.snap` files under `golden/<target>/` that no planned case references.
+    pub fn unreferenced(&self, target: &str, referenced: &[(String, String)]) -> Vec<String> {
+        let mut out = Vec::new();
+        let base = self.dir.join(target);
+        for (file, rel) in snap_files(&base, ".snap") {
+            let parts: Vec<&str> = rel.splitn(2, '/').collect();
+            let known = parts.len() == 2
+                && referenced
+                    .iter()
+                    .any(|(s, c)| s == parts[0] && format!("{c}.snap") == parts[1]);
+            if !known {
+                out.push(file.display().to_string());
+            }
+        }
+        out
+    }
+}
+
+/// Every file under `dir` ending with `suffix`, with its path relative to `dir` ('/'-separated).
+pub fn snap_files(dir: &Path, suffix: &str) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                let rel = p
+                    .strip_prefix(dir)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                out.push((p, rel));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The body of a `.snap` file: what follows the header's closing `---` line.
+pub fn snap_body(text: &str) -> &str {
+    let rest = text.strip_prefix("---\n").unwrap_or(text);
+    match rest.find("\n---\n") {
+        Some(i) => &rest[i + 5..],
+        None => rest,
+    }
+}
+
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A `.snap` file in insta's format: YAML header naming the case, requirements and target.
+pub fn snap_text(
+    target: &str,
+    suite: &str,
+    case: &str,
+    requirements: &[String],
+    body: &str,
+) -> String {
+    let mut reqs = String::new();
+    for r in requirements {
+        reqs.push_str(&format!("    - {}\n", yaml_str(r)));
+    }
+    format!(
+        "---\nsource: fedconform\ndescription: {}\nexpression: observation\ninfo:\n  case: {}\n  target: {}\n  requirements:\n{reqs}snapshot_kind: text\n---\n{}\n",
+        yaml_str(&format!(
+            "{suite}::{case} [{}] against {target}",
+            requirements.join(", ")
+        )),
+        yaml_str(&format!("{suite}::{case}")),
+        yaml_str(target),
+        body.trim_end()
+    )
+}
+
+/// The normalised, redacted text of a step's observation: what a golden holds.
+pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
+    let mut s = String::new();
+    match out {
+        StepOutput::NotRun { reason } => s.push_str(&format!("not run: {reason}\n")),
+        StepOutput::Preauth(p) => {
+            s.push_str(&format!("login: {}\n", p.login));
+            exchange_text(&p.exchange, &mut s);
+        }
+        StepOutput::Mex(m) => {
+            s.push_str(&format!("mex url from: {}\n", m.url_source));
+            exchange_text(&m.exchange, &mut s);
+        }
+    }
+    redact_volatile(&redactor.redact(&s))
+}
+
+fn exchange_text(ex: &Exchange, s: &mut String) {
+    s.push_str(&format!("request: {} {}\n", ex.method, ex.url));
+    for (k, v) in &ex.request_headers {
+        s.push_str(&format!(
+            "request header: {}: {v}\n",
+            k.to_ascii_lowercase()
+        ));
+    }
+    for h in &ex.hops {
+        s.push_str(&format!(
+            "redirect: {} {} -> {}\n",
+            h.status, h.url, h.location
+        ));
+    }
+    match ex.status {
+        Some(code) => s.push_str(&format!("status: {code}\n")),
+        None => s.push_str("status: none\n"),
+    }
+    if let Some(ct) = ex.header("content-type") {
+        s.push_str(&format!("content-type: {ct}\n"));
+    }
+    if let Some(f) = &ex.failure {
+        s.push_str(&format!("failure: {}\n", f.describe()));
+    }
+    if !ex.body.is_empty() {
+        s.push_str("body:\n");
+        s.push_str(&normalise_body(&ex.body));
+        s.push('\n');
+    }
+}
+
+/// JSON with sorted keys, pretty; XML pretty-printed canonically; anything else as text.
+pub fn normalise_body(body: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        return serde_json::to_string_pretty(&v).unwrap_or_default();
+    }
+    if let Ok(text) = crate::flow::xml::body_text(body) {
+        if let Ok(doc) = crate::flow::xml::parse(text) {
+            let mut out = String::new();
+            write_xml(doc.root_element(), None, 0, &mut out);
+            return out;
+        }
+        return text.to_string();
+    }
+    String::from_utf8_lossy(body).into_owned()
+}
+
+const VOLATILE_TEXT: [(&str, &str); 5] = [
+    ("SignatureValue", "[signature]"),
+    ("DigestValue", "[digest]"),
+    ("X509Certificate", "[certificate]"),
+    ("CipherValue", "[cipher]"),
+    ("Nonce", "[nonce]"),
+];
+const VOLATILE_ATTRS: [&str; 3] = ["ID", "AssertionID", "ResponseID"];
+
+fn escape_text(t: &str) -> String {
+    let mut o = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\n' => o.push_str("&#10;"),
+            '\r' => o.push_str("&#13;"),
+            '\t' => o.push_str("&#9;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn qname(node: roxmltree::Node, ns: Option<&str>, local: &str) -> String {
+    match ns.and_then(|n| node.lookup_prefix(n)) {
+        Some(p) if !p.is_empty() => format!("{p}:{local}"),
+        _ => local.to_string(),
+    }
+}
+
+fn write_xml(
+    node: roxmltree::Node,
+    parent: Option<roxmltree::Node>,
+    depth: usize,
+    out: &mut String,
+) {
+    let pad = "  ".repeat(depth);
+    let name = qname(node, node.tag_name().namespace(), node.tag_name().name());
+    let mut attrs: Vec<(String, String)> = Vec::new();
+    for ns in node.namespaces() {
+        let inherited = parent.is_some_and(|p| {
+            p.namespaces()
+                .any(|q| q.name() == ns.name() && q.uri() == ns.uri())
+        });
+        if !inherited {
+            let key = ns
+                .name()
+                .map(|n| format!("xmlns:{n}"))
+                .unwrap_or_else(|| "xmlns".into());
+            attrs.push((key, ns.uri().to_string()));
+        }
+    }
+    for a in node.attributes() {
+        let key = qname(node, a.namespace(), a.name());
+        let value = if VOLATILE_ATTRS.contains(&a.name()) {
+            "[id]".to_string()
+        } else {
+            a.value().to_string()
+        };
+        attrs.push((key, value));
+    }
+    attrs.sort();
+    out.push_str(&pad);
+    out.push('<');
+    out.push_str(&name);
+    for (k, v) in &attrs {
+        out.push_str(&format!(" {k}=\"{}\"", escape_text(v)));
+    }
+    let elements: Vec<roxmltree::Node> = node.children().filter(|c| c.is_element()).collect();
+    let text: String = node
+        .children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text())
+        .collect();
+    let volatile = VOLATILE_TEXT
+        .iter()
+        .find(|(n, _)| *n == node.tag_name().name())
+        .map(|(_, m)| *m);
+    if elements.is_empty() {
+        if text.is_empty() {
+            out.push_str("/>\n");
+        } else {
+            out.push('>');
+            out.push_str(
+                &volatile
+                    .map(str::to_string)
+                    .unwrap_or_else(|| escape_text(&text)),
+            );
+            out.push_str(&format!("</{name}>\n"));
+        }
+        return;
+    }
+    out.push_str(">\n");
+    for c in node.children() {
+        if c.is_element() {
+            write_xml(c, Some(node), depth + 1, out);
+        } else if let Some(t) = c.text().filter(|t| !t.trim().is_empty() && c.is_text()) {
+            out.push_str(&format!("{pad}  {}\n", escape_text(t)));
+        }
+    }
+    out.push_str(&format!("{pad}</{name}>\n"));
+}
+
+fn is_hex(b: u8) -> bool {
+    b.is_ascii_hexdigit()
+}
+
+fn uuid_at(b: &[u8], i: usize) -> bool {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let mut j = i;
+    for (g, len) in GROUPS.iter().enumerate() {
+        if b.len() < j + len || !b[j..j + len].iter().all(|c| is_hex(*c)) {
+            return false;
+        }
+        j += len;
+        if g < 4 {
+            if b.get(j) != Some(&b'-') {
+                return false;
+            }
+            j += 1;
+        }
+    }
+    let hex_after = b.get(j).is_some_and(|c| is_hex(*c));
+    let hex_before = i > 0 && is_hex(b[i - 1]);
+    !hex_after && !hex_before
+}
+
+fn digits(b: &[u8], i: usize, n: usize) -> bool {
+    b.len() >= i + n && b[i..i + n].iter().all(u8::is_ascii_digit)
+}
+
+/// Length of an RFC 3339 instant at `i`, if one starts there.
+fn instant_at(b: &[u8], i: usize) -> Option<usize> {
+    let shape = digits(b, i, 4)
+        && b.get(i + 4) == Some(&b'-')
+        && digits(b, i + 5, 2)
+        && b.get(i + 7) == Some(&b'-')
+        && digits(b, i + 8, 2)
+        && matches!(b.get(i + 10), Some(b'T') | Some(b't'))
+        && digits(b, i + 11, 2)
+        && b.get(i + 13) == Some(&b':')
+        && digits(b, i + 14, 2)
+        && b.get(i + 16) == Some(&b':')
+        && digits(b, i + 17, 2);
+    if !shape {
+        return None;
+    }
+    let mut j = i + 19;
+    if b.get(j) == Some(&b'.') {
+        j += 1;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+    }
+    match b.get(j) {
+        Some(b'Z') | Some(b'z') => j += 1,
+        Some(b'+') | Some(b'-')
+            if digits(b, j + 1, 2) && b.get(j + 3) == Some(&b':') && digits(b, j + 4, 2) =>
+        {
+            j += 6
+        }
+        _ => {}
+    }
+    Some(j - i)
+}
+
+/// Replaces the values that change run to run: URL ports, UUIDs, RFC 3339 instants.
+pub fn redact_volatile(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"://") {
+            // host, then :port
+            let mut j = i + 3;
+            if b.get(j) == Some(&b'[') {
+                while j < b.len() && b[j] != b']' {
+                    j += 1;
+                }
+                j += 1;
+            } else {
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.' || b[j] == b'-')
+                {
+                    j += 1;
+                }
+            }
+            if b.get(j) == Some(&b':') && b.get(j + 1).is_some_and(u8::is_ascii_digit) {
+                let mut k = j + 1;
+                while b.get(k).is_some_and(u8::is_ascii_digit) {
+                    k += 1;
+                }
+                out.push_str(&s[copied..=j]);
+                out.push_str("[port]");
+                copied = k;
+                i = k;
+                continue;
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        if is_hex(b[i]) && uuid_at(b, i) {
+            out.push_str(&s[copied..i]);
+            out.push_str("[uuid]");
+            i += 36;
+            copied = i;
+            continue;
+        }
+        if b[i].is_ascii_digit()
+            && let Some(n) = instant_at(b, i)
+        {
+            out.push_str(&s[copied..i]);
+            out.push_str("[instant]");
+            i += n;
+            copied = i;
+            continue;
+        }
+        i += 1;
+        while i < b.len() && !s.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    out.push_str(&s[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volatile_values_are_redacted() {
+        let s = "GET https://127.0.0.1:40123/x?id=urn:uuid:0F8FAD5B-D9CB-469F-A165-70867728950E at 2026-11-23T07:22:15.123Z and https://[::1]:8443/ and 2013-05-01T12:00:00+02:00; https://a.example/p";
+        assert_eq!(
+            redact_volatile(s),
+            "GET https://127.0.0.1:[port]/x?id=urn:uuid:[uuid] at [instant] and https://[::1]:[port]/ and [instant]; https://a.example/p"
+        );
+        assert_eq!(
+            redact_volatile("é 0f8fad5b-d9cb-469f-a165-70867728950e"),
+            "é [uuid]"
+        );
+    }
+
+    #[test]
+    fn xml_is_canonical_and_whitespace_visible() {
+        let a = normalise_body(br#"<r xmlns:x="urn:x" b="2" a="1"><x:s ID="_1">v&#10;</x:s>  <SignatureValue>abc</SignatureValue></r>"#);
+        let b = normalise_body(br#"<r a="1"   b="2" xmlns:x="urn:x"><x:s ID="_2">v&#10;</x:s><SignatureValue>xyz</SignatureValue></r>"#);
+        assert_eq!(a, b);
+        assert!(a.contains("<x:s ID=\"[id]\">v&#10;</x:s>"), "{a}");
+        assert!(
+            a.starts_with("<r a=\"1\" b=\"2\" xmlns:x=\"urn:x\">"),
+            "{a}"
+        );
+    }
+
+    #[test]
+    fn json_keys_are_sorted() {
+        assert_eq!(
+            normalise_body(br#"{"b":1,"a":{"d":2,"c":3}}"#),
+            normalise_body(br#"{"a":{"c":3,"d":2},"b":1}"#)
+        );
+    }
+
+    #[test]
+    fn snap_round_trip() {
+        let t = snap_text(
+            "reference",
+            "s",
+            "c",
+            &["MEX-1".to_string()],
+            "line 1\nline 2\n",
+        );
+        assert!(t.starts_with("---\nsource: fedconform\n"));
+        assert_eq!(snap_body(&t), "line 1\nline 2\n");
+    }
+}

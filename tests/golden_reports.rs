@@ -1,0 +1,490 @@
+//! Issue 3: golden snapshots and the reports CI systems read — goldens stable run to run, a
+//! defect gives a mismatch with a diff, `golden accept` makes the next run pass, CI mode leaves
+//! golden/ untouched, partitions cover every case once and merge back into a single run's report,
+//! the JSON report validates against docs/report-schema.json, the baseline of known failures,
+//! the Markdown summary, and the HTML report rendered in headless Chromium.
+
+mod common;
+
+use std::path::Path;
+
+fn args_with_reports<'a>(dir: &'a Path, json: &'a str, extra: &[&'a str]) -> Vec<String> {
+    let mut v: Vec<String> = vec![
+        "run".into(),
+        "--report-json".into(),
+        dir.join(json).display().to_string(),
+        "--report-junit".into(),
+        dir.join("j.xml").display().to_string(),
+        "--report-markdown".into(),
+        dir.join("s.md").display().to_string(),
+        "--report-html".into(),
+        dir.join("r.html").display().to_string(),
+    ];
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn run_local(args: &[String]) -> (i32, String) {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = common::run_env(&refs, &[]);
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn committed_reference_goldens_match() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::run(
+        &args_with_reports(dir.path(), "r.json", &[])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = common::report(&dir.path().join("r.json"));
+    for c in report["cases"].as_array().into_iter().flatten() {
+        assert_eq!(c["golden"]["status"], "match", "{}", c["id"]);
+    }
+    assert_eq!(
+        report["run"]["unreferenced_goldens"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}
+
+#[test]
+fn goldens_are_identical_run_after_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let golden = dir.path().join("golden");
+    let g = golden.display().to_string();
+    let (code, _) = run_local(&args_with_reports(
+        dir.path(),
+        "r.json",
+        &["--golden-dir", &g],
+    ));
+    assert_eq!(code, 5, "a first run has only new goldens");
+    let accept = common::run_env(&["golden", "accept", "--golden-dir", &g], &[]);
+    assert_eq!(accept.status.code(), Some(0));
+    let first = common::tree_contents(&golden);
+    assert_eq!(first.len(), 23);
+    for _ in 0..2 {
+        let (code, out) = run_local(&args_with_reports(
+            dir.path(),
+            "r.json",
+            &["--golden-dir", &g],
+        ));
+        assert_eq!(code, 0, "{out}");
+        assert_eq!(
+            common::tree_contents(&golden),
+            first,
+            "goldens changed between runs"
+        );
+    }
+}
+
+#[test]
+fn a_defect_gives_a_readable_mismatch_and_accept_makes_the_next_run_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let golden = dir.path().join("golden");
+    common::copy_tree(&common::root().join("golden"), &golden);
+    let g = golden.display().to_string();
+    let (code, out) = run_local(&args_with_reports(
+        dir.path(),
+        "r.json",
+        &["--golden-dir", &g, "--defect", "preauth-no-ms-fields"],
+    ));
+    assert_eq!(code, 5, "PRE-9 only warns, so the goldens decide: {out}");
+    assert!(out.contains("golden mismatch"), "{out}");
+    assert!(
+        out.contains("-  \"cloud_audience_urn\": \"urn:federation:MicrosoftOnline\","),
+        "{out}"
+    );
+    let report = common::report(&dir.path().join("r.json"));
+    let case = report["cases"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["id"] == "psso-preauth::federated-answers-2xx")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(case["golden"]["status"], "mismatch");
+    assert!(
+        case["golden"]["diff"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("-  \"federation_protocol\": \"WSTrust\",")
+    );
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap_or_default();
+    assert!(
+        junit.contains("type=\"golden\"") && junit.contains("-  &quot;cloud_audience_urn&quot;"),
+        "the JUnit report carries the golden failure and its diff"
+    );
+    // MEX goldens are untouched by a preauthentication defect.
+    let mex = report["cases"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["id"] == "wstrust-mex::endpoint-selected")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mex["golden"]["status"], "match");
+
+    let status = common::run_env(&["golden", "status", "--golden-dir", &g], &[]);
+    assert!(
+        String::from_utf8_lossy(&status.stdout)
+            .contains("changed reference/psso-preauth/federated-answers-2xx.snap.new")
+    );
+    let accept = common::run_env(&["golden", "accept", "--golden-dir", &g], &[]);
+    assert_eq!(accept.status.code(), Some(0));
+    let (code, out) = run_local(&args_with_reports(
+        dir.path(),
+        "r.json",
+        &["--golden-dir", &g, "--defect", "preauth-no-ms-fields"],
+    ));
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn ci_mode_writes_nothing_into_golden_and_keeps_candidates_in_pending() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let golden = dir.path().join("golden");
+    common::copy_tree(&common::root().join("golden"), &golden);
+    let before = common::tree_contents(&golden);
+    let pending = dir.path().join("pending");
+    let mut args = args_with_reports(
+        dir.path(),
+        "r.json",
+        &["--defect", "mex-address-whitespace", "--golden-dir"],
+    );
+    args.push(golden.display().to_string());
+    args.push("--golden-pending".into());
+    args.push(pending.display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = common::run_env(&refs, &[("CI", "true")]);
+    assert_eq!(out.status.code(), Some(1), "MEX-8 fails");
+    assert_eq!(
+        common::tree_contents(&golden),
+        before,
+        "golden/ changed in CI mode"
+    );
+    let candidates = common::tree_contents(&pending);
+    assert!(
+        candidates
+            .keys()
+            .any(|p| p.ends_with("reference/wstrust-mex/clean-address.snap.new")),
+        "{:?}",
+        candidates.keys()
+    );
+    assert!(
+        candidates
+            .keys()
+            .all(|p| p.to_string_lossy().contains("wstrust-mex")),
+        "only MEX answers changed"
+    );
+}
+
+#[test]
+fn unreferenced_goldens_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let golden = dir.path().join("golden");
+    common::copy_tree(&common::root().join("golden"), &golden);
+    std::fs::write(
+        golden.join("reference/wstrust-mex/retired-case.snap"),
+        "---\n---\nold\n",
+    )
+    .expect("write");
+    let mut args = args_with_reports(dir.path(), "r.json", &["--golden-dir"]);
+    args.push(golden.display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = common::run(&refs);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("retired-case.snap: no case references it")
+    );
+    let report = common::report(&dir.path().join("r.json"));
+    assert!(
+        report["run"]["unreferenced_goldens"][0]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("retired-case.snap")
+    );
+}
+
+#[test]
+fn partitions_cover_every_case_once_and_merge_into_the_single_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let full = common::run(
+        &args_with_reports(dir.path(), "full.json", &[])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(full.status.code(), Some(0));
+    let mut parts = Vec::new();
+    let mut seen = Vec::new();
+    for m in 1..=3 {
+        let name = format!("p{m}.json");
+        let p = format!("hash:{m}/3");
+        let out = common::run(
+            &args_with_reports(dir.path(), &name, &["--partition", &p])
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        let code = out.status.code();
+        let path = dir.path().join(&name);
+        if code == Some(4) {
+            continue; // an empty bucket is possible for small runs
+        }
+        assert_eq!(code, Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let r = common::report(&path);
+        assert_eq!(r["run"]["partition"], p);
+        seen.extend(common::cases(&r).into_iter().map(|c| c.0));
+        parts.push(path.display().to_string());
+    }
+    let full_report = common::report(&dir.path().join("full.json"));
+    let mut all: Vec<String> = common::cases(&full_report)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    let mut sorted_seen = seen.clone();
+    sorted_seen.sort();
+    all.sort();
+    assert_eq!(
+        sorted_seen, all,
+        "every case exactly once across the partitions"
+    );
+    let merged = dir.path().join("merged.json");
+    let mut args = vec!["report".to_string(), "merge".to_string()];
+    args.extend(parts);
+    args.extend(["-o".to_string(), merged.display().to_string()]);
+    let out = common::run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = common::report(&merged);
+    let strip = |r: &serde_json::Value| -> Vec<(String, String, String, String)> {
+        r["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c["id"].to_string(),
+                    c["outcome"].to_string(),
+                    c["requirements"].to_string(),
+                    c["golden"]["status"].to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip(&m),
+        strip(&full_report),
+        "merged cases equal the single run's, in order"
+    );
+    assert_eq!(m["summary"], full_report["summary"]);
+    assert_eq!(m["run"]["suites"], full_report["run"]["suites"]);
+}
+
+#[test]
+fn nextest_hash_buckets() {
+    // The bucket of a name is xxh64(name, 0) % N, as cargo-nextest 0.9 computes it.
+    let p: fedconform::runner::Partition = "hash:1/2".parse().expect("parses");
+    let h = xxhash_rust::xxh64::xxh64(b"wstrust-mex::endpoint-selected", 0);
+    assert_eq!(
+        p.contains("wstrust-mex::endpoint-selected", 0),
+        h.is_multiple_of(2)
+    );
+}
+
+#[test]
+fn json_report_validates_against_its_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("docs/report-schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for extra in [
+        &[][..],
+        &["--defect", "mex-not-well-formed", "--no-golden"][..],
+        &["--defect", "tls-wrong-host", "--no-golden"][..],
+    ] {
+        let out = common::run(
+            &args_with_reports(dir.path(), "r.json", extra)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(out.status.code().is_some());
+        let report = common::report(&dir.path().join("r.json"));
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{extra:?}: {errors:?}");
+    }
+    // The schema is not vacuous: a report with a wrong outcome is refused.
+    let mut bad = common::report(&dir.path().join("r.json"));
+    bad["cases"][0]["outcome"] = serde_json::json!("maybe");
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn baseline_of_known_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baseline = dir.path().join("known-failures.txt");
+    std::fs::write(
+        &baseline,
+        "# MEX-7 is being fixed\nwstrust-mex::no-password-digest\n",
+    )
+    .expect("write");
+    let b = baseline.display().to_string();
+    let out = common::run(
+        &args_with_reports(
+            dir.path(),
+            "r.json",
+            &[
+                "--defect",
+                "mex-hash-password",
+                "--no-golden",
+                "--baseline",
+                &b,
+            ],
+        )
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a known failure does not fail the run"
+    );
+    let r = common::report(&dir.path().join("r.json"));
+    let case = r["cases"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["id"] == "wstrust-mex::no-password-digest")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(case["outcome"], "fail");
+    assert_eq!(case["baseline"], "known-failure");
+    let out = common::run(
+        &args_with_reports(dir.path(), "r.json", &["--baseline", &b])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "wstrust-mex::no-password-digest is in the baseline of known failures but now pass"
+    ));
+    std::fs::write(&baseline, "not a case name\n").expect("write");
+    let out = common::run(&["run", "--baseline", &b, "--no-reports"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known-failures.txt:1:1: error:"));
+}
+
+#[test]
+fn markdown_summary_names_the_verdict_and_the_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("step-summary.md");
+    let args = args_with_reports(
+        dir.path(),
+        "r.json",
+        &["--defect", "mex-hash-password", "--no-golden"],
+    );
+    let out = common::run_env(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[
+            ("CI", "true"),
+            ("GITHUB_STEP_SUMMARY", &summary.display().to_string()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let md = std::fs::read_to_string(dir.path().join("s.md")).expect("markdown written");
+    assert!(md.starts_with("## fedconform: ❌ nonconformant"), "{md}");
+    assert!(
+        md.contains("| fail | `wstrust-mex::no-password-digest` | MEX-7 | MUST |"),
+        "{md}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&summary).ok(),
+        Some(md),
+        "appended to $GITHUB_STEP_SUMMARY"
+    );
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::run(
+        &args_with_reports(
+            dir.path(),
+            "r.json",
+            &["--defect", "mex-hash-password", "--no-golden"],
+        )
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let html = dir.path().join("r.html");
+    let text = std::fs::read_to_string(&html).expect("html written");
+    assert!(
+        !text.contains("http://") || !text.contains("<script src"),
+        "self-contained"
+    );
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let chromium = chromium
+        .expect("Debian's chromium package is required for this test (.ci/run installs it)");
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("id=\"wstrust-mex::no-password-digest\" data-outcome=\"fail\""),
+        "the rendered DOM has the failing verdict:\n{}",
+        &dom[..dom.len().min(2000)]
+    );
+    assert!(dom.contains("id=\"wstrust-mex::endpoint-selected\" data-outcome=\"pass\""));
+    assert!(dom.contains("<table id=\"coverage\">"));
+    assert!(dom.contains("23 cases: 22 pass, 1 fail"), "summary line");
+}

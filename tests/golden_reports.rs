@@ -488,3 +488,20 @@ fn html_report_renders_in_headless_chromium() {
     assert!(dom.contains("<table id=\"coverage\">"));
     assert!(dom.contains("23 cases: 22 pass, 1 fail"), "summary line");
 }
+
+#[test]
+fn insta_reads_our_snapshots() {
+    // insta's own parser (what `cargo insta review` uses) reads every committed golden, with the
+    // same body fedconform compares.
+    let files = fedconform::golden::snap_files(&common::root().join("golden"), ".snap");
+    assert_eq!(files.len(), 23);
+    for (path, rel) in files {
+        let snap = insta::Snapshot::from_file(&path).unwrap_or_else(|e| panic!("{rel}: insta cannot read it: {e}"));
+        assert_eq!(snap.metadata().source(), Some("fedconform"), "{rel}");
+        assert!(snap.metadata().description().is_some_and(|d| d.contains("against reference")), "{rel}");
+        let ours = std::fs::read_to_string(&path).unwrap_or_default();
+        let body = fedconform::golden::snap_body(&ours).trim_end().to_string();
+        let theirs = snap.as_text().map(|t| t.to_string()).unwrap_or_default();
+        assert_eq!(theirs.trim_end(), body, "{rel}");
+    }
+}

@@ -496,9 +496,15 @@ fn insta_reads_our_snapshots() {
     let files = fedconform::golden::snap_files(&common::root().join("golden"), ".snap");
     assert_eq!(files.len(), 23);
     for (path, rel) in files {
-        let snap = insta::Snapshot::from_file(&path).unwrap_or_else(|e| panic!("{rel}: insta cannot read it: {e}"));
+        let snap = insta::Snapshot::from_file(&path)
+            .unwrap_or_else(|e| panic!("{rel}: insta cannot read it: {e}"));
         assert_eq!(snap.metadata().source(), Some("fedconform"), "{rel}");
-        assert!(snap.metadata().description().is_some_and(|d| d.contains("against reference")), "{rel}");
+        assert!(
+            snap.metadata()
+                .description()
+                .is_some_and(|d| d.contains("against reference")),
+            "{rel}"
+        );
         let ours = std::fs::read_to_string(&path).unwrap_or_default();
         let body = fedconform::golden::snap_body(&ours).trim_end().to_string();
         let theirs = snap.as_text().map(|t| t.to_string()).unwrap_or_default();

@@ -5,8 +5,8 @@ use crate::flow::mex::MexAnalysis;
 use crate::flow::preauth::{PreauthAnalysis, with_login_placeholder};
 use crate::http::{Exchange, Failure};
 use crate::requirements::{self, Level};
-use crate::steps::{PreauthObservation, StepOutput};
-use crate::suite::{CaseDef, Expect};
+use crate::steps::{LoginObservation, PreauthObservation, StepOutput};
+use crate::suite::{CaseDef, Expect, Family};
 use serde::Serialize;
 use std::fmt;
 
@@ -222,13 +222,8 @@ fn preauth_findings(
             .as_ref()
             .map(no_answer)
             .unwrap_or(CheckResult::Skip("no answer".into()));
-        for (key, pre, _) in e.keys() {
-            if pre
-                && !matches!(
-                    key,
-                    "status" | "content_type" | "valid_certificate" | "no_http_redirect"
-                )
-            {
+        for (key, families) in e.keys() {
+            if families.contains(&Family::Preauth) && !Expect::is_transport_key(key) {
                 out.push(finding(key, why.clone(), "an answer", "none"));
             }
         }
@@ -428,13 +423,8 @@ fn mex_findings(e: &Expect, a: Option<&MexAnalysis>, ex: &Exchange, out: &mut Ve
             .as_ref()
             .map(no_answer)
             .unwrap_or(CheckResult::Skip("no answer".into()));
-        for (key, _, mex) in e.keys() {
-            if mex
-                && !matches!(
-                    key,
-                    "status" | "content_type" | "valid_certificate" | "no_http_redirect"
-                )
-            {
+        for (key, families) in e.keys() {
+            if families.contains(&Family::Mex) && !Expect::is_transport_key(key) {
                 out.push(finding(key, why.clone(), "an answer", "none"));
             }
         }
@@ -732,8 +722,414 @@ pub fn judge(
             status_and_type(e, &m.exchange, &mut out);
             mex_findings(e, m.analysis.as_ref(), &m.exchange, &mut out);
         }
+        StepOutput::Login(l) => {
+            if e.valid_certificate.is_some() {
+                out.push(transport("valid_certificate", &l.exchange));
+            }
+            if e.no_http_redirect.is_some() {
+                out.push(transport("no_http_redirect", &l.exchange));
+            }
+            status_and_type(e, &l.exchange, &mut out);
+            login_findings(e, l, other, &mut out);
+        }
     }
     verdict(level, out, strict)
+}
+
+/// The outcome of a login, as WST-10…12 compare them: status, token issued, fault subcode.
+fn login_outcome(l: &LoginObservation) -> String {
+    match &l.analysis {
+        None => format!(
+            "no answer ({})",
+            l.exchange
+                .failure
+                .as_ref()
+                .map(|f| f.describe())
+                .unwrap_or_default()
+        ),
+        Some(a) => {
+            let status = l
+                .exchange
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "none".into());
+            let token = if a.assertion.is_some() {
+                "a token"
+            } else {
+                "no token"
+            };
+            let fault = a
+                .fault
+                .as_ref()
+                .map(|f| {
+                    format!(
+                        ", fault {}",
+                        f.subcode
+                            .clone()
+                            .or(f.code.clone())
+                            .unwrap_or_default()
+                            .trim()
+                    )
+                })
+                .unwrap_or_default();
+            format!("HTTP {status}, {token}{fault}")
+        }
+    }
+}
+
+fn fmt_instant(i: &Option<crate::flow::wstrust::Instant>) -> String {
+    i.as_ref()
+        .map(|x| x.text.trim().to_string())
+        .unwrap_or_else(|| "absent".into())
+}
+
+/// Judges WST-1…WST-15 expectations on a login observation. Times are judged against when the
+/// answer arrived, with macOS's 120 s window.
+pub fn login_findings(
+    e: &Expect,
+    l: &LoginObservation,
+    other: Option<&StepOutput>,
+    out: &mut Vec<Finding>,
+) {
+    use crate::flow::wstrust::{FRESHNESS_SECONDS, Shape, expected_assertion_kind};
+    let Some(a) = &l.analysis else {
+        let why = l
+            .exchange
+            .failure
+            .as_ref()
+            .map(no_answer)
+            .unwrap_or(CheckResult::Skip("no answer".into()));
+        for (key, families) in e.keys() {
+            if families.contains(&Family::Login) && !Expect::is_transport_key(key) {
+                out.push(finding(key, why.clone(), "an answer", "none"));
+            }
+        }
+        return;
+    };
+    let now = l.sent_at + chrono::Duration::milliseconds(l.exchange.elapsed_ms as i64);
+    let skew = chrono::Duration::seconds(FRESHNESS_SECONDS);
+    let status = l.exchange.status.unwrap_or(0);
+    let not_xml = a
+        .parse_error
+        .as_ref()
+        .map(|p| format!("prerequisite WST-1: the answer is not XML ({p})"));
+    let fault_text = a.fault.as_ref().map(|f| {
+        format!(
+            "a SOAP fault ({})",
+            f.subcode
+                .clone()
+                .or(f.code.clone())
+                .unwrap_or_default()
+                .trim()
+        )
+    });
+    let prereq = |key: &'static str, out: &mut Vec<Finding>| -> bool {
+        if let Some(why) = &not_xml {
+            out.push(finding(key, CheckResult::Skip(why.clone()), "", ""));
+            return false;
+        }
+        true
+    };
+    if let Some(want) = e.soap_envelope {
+        let ok = status == 200 && a.soap12_envelope && a.parse_error.is_none();
+        let actual = match &a.parse_error {
+            Some(p) => format!("HTTP {status}, not XML: {p}"),
+            None if !a.soap12_envelope => format!("HTTP {status}, not a SOAP 1.2 envelope"),
+            None => format!(
+                "HTTP {status}, SOAP 1.2 envelope{}",
+                fault_text
+                    .as_ref()
+                    .map(|f| format!(" holding {f}"))
+                    .unwrap_or_default()
+            ),
+        };
+        out.push(finding(
+            "soap_envelope",
+            pass_if(ok == want),
+            "HTTP 200 and a SOAP 1.2 envelope",
+            actual,
+        ));
+    }
+    if e.nonce_echo.is_some() && prereq("nonce_echo", out) {
+        let ok = a.relates_to.as_deref() == Some(l.nonce.as_str());
+        out.push(finding(
+            "nonce_echo",
+            pass_if(ok),
+            format!("a:RelatesTo = {}", l.nonce),
+            a.relates_to
+                .clone()
+                .map(|r| format!("a:RelatesTo = {r}"))
+                .unwrap_or_else(|| "no a:RelatesTo".into()),
+        ));
+    }
+    if e.fresh.is_some() && prereq("fresh", out) {
+        let mut problems = Vec::new();
+        match a.created.as_ref() {
+            None => problems.push("no u:Timestamp/u:Created".to_string()),
+            Some(c) => match c.parsed {
+                None => problems.push(format!("u:Created {:?} is not an RFC 3339 instant", c.text)),
+                Some(t) if t > now + skew => problems.push(format!(
+                    "u:Created {} is more than {FRESHNESS_SECONDS} s in the future",
+                    c.text.trim()
+                )),
+                Some(_) => {}
+            },
+        }
+        if let Some(x) = &a.expires {
+            match x.parsed {
+                None => problems.push(format!("u:Expires {:?} is not an RFC 3339 instant", x.text)),
+                Some(t) => {
+                    if t < now - skew {
+                        problems.push(format!(
+                            "u:Expires {} is more than {FRESHNESS_SECONDS} s in the past",
+                            x.text.trim()
+                        ));
+                    }
+                    if a.created
+                        .as_ref()
+                        .and_then(|c| c.parsed)
+                        .is_some_and(|c| t <= c)
+                    {
+                        problems.push("u:Expires is not after u:Created".into());
+                    }
+                }
+            }
+        }
+        let actual = if problems.is_empty() {
+            format!(
+                "Created {}, Expires {}",
+                fmt_instant(&a.created),
+                fmt_instant(&a.expires)
+            )
+        } else {
+            problems.join("; ")
+        };
+        out.push(finding(
+            "fresh",
+            pass_if(problems.is_empty()),
+            format!(
+                "a fresh u:Timestamp (±{FRESHNESS_SECONDS} s around {})",
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            actual,
+        ));
+    }
+    let token_prereq = |key: &'static str, out: &mut Vec<Finding>| -> bool {
+        if let Some(why) = &not_xml {
+            out.push(finding(key, CheckResult::Skip(why.clone()), "", ""));
+            return false;
+        }
+        if let Some(f) = &fault_text {
+            out.push(finding(
+                key,
+                CheckResult::Fail,
+                "a RequestSecurityTokenResponse",
+                format!("the answer is {f}"),
+            ));
+            return false;
+        }
+        true
+    };
+    if e.shape.is_some() && token_prereq("shape", out) {
+        let want = Shape::expected(l.version);
+        let actual = a
+            .shape
+            .map(|s| format!("{s:?}"))
+            .unwrap_or_else(|| "no RequestSecurityTokenResponse".into());
+        out.push(finding(
+            "shape",
+            pass_if(a.shape == Some(want)),
+            format!("{want:?} for WS-Trust {}", l.version),
+            actual,
+        ));
+    }
+    if e.token_type_known.is_some() && token_prereq("token_type_known", out) {
+        let (ok, actual) = match &a.token_type {
+            None => (false, "no TokenType".to_string()),
+            Some(t) if t.trim() != t => {
+                (false, format!("TokenType {t:?} has surrounding whitespace"))
+            }
+            Some(t) => match &a.grant_type {
+                Some(g) => (true, format!("TokenType {t}; macOS sends grant_type {g}")),
+                None => (
+                    false,
+                    format!("TokenType {t:?} is not one macOS maps to a grant type"),
+                ),
+            },
+        };
+        out.push(finding(
+            "token_type_known",
+            pass_if(ok),
+            "an exact SAML 1.x or 2.0 TokenType",
+            actual,
+        ));
+    }
+    if e.assertion_matches.is_some() && token_prereq("assertion_matches", out) {
+        let want = a
+            .token_type
+            .as_deref()
+            .map(|t| expected_assertion_kind(t.trim()))
+            .unwrap_or("saml");
+        let got = a.assertion.as_ref().map(|x| x.kind.clone());
+        let actual = got
+            .clone()
+            .map(|k| format!("a {k}:Assertion"))
+            .unwrap_or_else(|| "no assertion in RequestedSecurityToken".into());
+        out.push(finding(
+            "assertion_matches",
+            pass_if(got.as_deref() == Some(want)),
+            format!("a {want}:Assertion in RequestedSecurityToken"),
+            actual,
+        ));
+    }
+    if e.assertion_current.is_some() && token_prereq("assertion_current", out) {
+        let mut problems = Vec::new();
+        match &a.assertion {
+            None => {
+                out.push(finding(
+                    "assertion_current",
+                    CheckResult::Skip("prerequisite WST-6: no assertion".into()),
+                    "",
+                    "",
+                ));
+                return;
+            }
+            Some(x) => {
+                match x.not_before.as_ref().and_then(|i| i.parsed) {
+                    Some(t) if t > now + skew => problems.push(format!(
+                        "NotBefore {} is in the future",
+                        fmt_instant(&x.not_before)
+                    )),
+                    None => problems.push(format!("NotBefore {}", fmt_instant(&x.not_before))),
+                    _ => {}
+                }
+                match x.not_on_or_after.as_ref().and_then(|i| i.parsed) {
+                    Some(t) if t <= now - skew => problems.push(format!(
+                        "NotOnOrAfter {} has passed",
+                        fmt_instant(&x.not_on_or_after)
+                    )),
+                    None => {
+                        problems.push(format!("NotOnOrAfter {}", fmt_instant(&x.not_on_or_after)))
+                    }
+                    _ => {}
+                }
+                if !x.audiences.iter().any(|au| au == &l.applies_to) {
+                    problems.push(format!(
+                        "audience {:?} is not {:?}",
+                        x.audiences, l.applies_to
+                    ));
+                }
+            }
+        }
+        match (
+            a.lifetime_created.as_ref().and_then(|i| i.parsed),
+            a.lifetime_expires.as_ref().and_then(|i| i.parsed),
+        ) {
+            (Some(c), Some(x)) if c <= now + skew && x > now - skew => {}
+            _ => problems.push(format!(
+                "t:Lifetime {} – {} does not cover now",
+                fmt_instant(&a.lifetime_created),
+                fmt_instant(&a.lifetime_expires)
+            )),
+        }
+        let actual = if problems.is_empty() {
+            "current, for the request URN, Lifetime agrees".to_string()
+        } else {
+            problems.join("; ")
+        };
+        out.push(finding(
+            "assertion_current",
+            pass_if(problems.is_empty()),
+            format!("a current assertion for {}", l.applies_to),
+            actual,
+        ));
+    }
+    if e.credential_fault.is_some() && prereq("credential_fault", out) {
+        let mut problems = Vec::new();
+        if status != 500 {
+            problems.push(format!("HTTP {status}, not 500"));
+        }
+        match &a.fault {
+            None => problems.push("no SOAP fault".into()),
+            Some(f) if !f.is_failed_authentication() => problems.push(format!(
+                "fault subcode {:?} does not end with FailedAuthentication",
+                f.subcode.clone().unwrap_or_default()
+            )),
+            _ => {}
+        }
+        // RelatesTo on faults is WST-2's (SPEC.md: "in successes and faults alike").
+        if a.assertion.is_some() {
+            problems.push("a token was issued".into());
+        }
+        let actual = if problems.is_empty() {
+            login_outcome(l)
+        } else {
+            problems.join("; ")
+        };
+        out.push(finding(
+            "credential_fault",
+            pass_if(problems.is_empty()),
+            "HTTP 500, a FailedAuthentication fault, no token",
+            actual,
+        ));
+    }
+    if e.fault_no_token.is_some() && prereq("fault_no_token", out) {
+        let ok = a.fault.is_some() && a.assertion.is_none();
+        out.push(finding(
+            "fault_no_token",
+            pass_if(ok),
+            "a SOAP fault and no token",
+            login_outcome(l),
+        ));
+    }
+    if let Some(want) = e.token_issued {
+        // The login succeeds: a token response, not a fault (its status is WST-1's, its
+        // assertion WST-6's).
+        let ok = a.fault.is_none() && a.shape.is_some();
+        out.push(finding(
+            "token_issued",
+            pass_if(ok == want),
+            "a RequestSecurityTokenResponse, not a fault",
+            login_outcome(l),
+        ));
+    }
+    if e.saml_urn_token_type.is_some() && token_prereq("saml_urn_token_type", out) {
+        // Whitespace is WST-5's concern; this one is about which URI.
+        let t = a.token_type.clone().unwrap_or_default().trim().to_string();
+        let ok = t == "urn:oasis:names:tc:SAML:1.0:assertion"
+            || t == "urn:oasis:names:tc:SAML:2.0:assertion";
+        out.push(finding(
+            "saml_urn_token_type",
+            pass_if(ok),
+            "TokenType urn:oasis:names:tc:SAML:1.0:assertion or …:2.0:assertion",
+            format!("TokenType {t:?}"),
+        ));
+    }
+    if let Some(other_step) = e.same_login_outcome_as {
+        match other {
+            Some(StepOutput::Login(o)) => {
+                let (mine, theirs) = (login_outcome(l), login_outcome(o));
+                out.push(finding(
+                    "same_login_outcome_as",
+                    pass_if(mine == theirs),
+                    format!("the outcome of {other_step}: {theirs}"),
+                    mine,
+                ));
+            }
+            Some(StepOutput::NotRun { reason }) => out.push(finding(
+                "same_login_outcome_as",
+                CheckResult::Skip(format!("step {other_step} did not run: {reason}")),
+                "",
+                "",
+            )),
+            _ => out.push(finding(
+                "same_login_outcome_as",
+                CheckResult::Skip(format!("step {other_step} gave no answer")),
+                "",
+                "",
+            )),
+        }
+    }
 }
 
 /// Folds findings into a verdict.

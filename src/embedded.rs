@@ -14,6 +14,10 @@ pub const SUITES: &[(&str, &str)] = &[
         "wstrust-mex.toml",
         include_str!("../suites/wstrust-mex.toml"),
     ),
+    (
+        "wstrust-login.toml",
+        include_str!("../suites/wstrust-login.toml"),
+    ),
 ];
 
 /// Loads the built-in suites.
@@ -26,4 +30,21 @@ pub fn suites() -> Result<Vec<Suite>, ConfigErrors> {
         )?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn built_in_suites_are_the_suites_folder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suites");
+        let on_disk = crate::suite::load_suites(&dir).map_err(|e| e.to_string());
+        let built_in = super::suites().map_err(|e| e.to_string());
+        let key = |v: Vec<crate::suite::Suite>| -> Vec<(String, String)> {
+            let mut k: Vec<(String, String)> =
+                v.into_iter().map(|s| (s.meta.name, s.digest)).collect();
+            k.sort();
+            k
+        };
+        assert_eq!(built_in.map(key), on_disk.map(key));
+    }
 }

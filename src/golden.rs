@@ -209,17 +209,32 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
         StepOutput::NotRun { reason } => s.push_str(&format!("not run: {reason}\n")),
         StepOutput::Preauth(p) => {
             s.push_str(&format!("login: {}\n", p.login));
-            exchange_text(&p.exchange, &mut s);
+            exchange_text(&p.exchange, redactor, &mut s);
         }
         StepOutput::Mex(m) => {
             s.push_str(&format!("mex url from: {}\n", m.url_source));
-            exchange_text(&m.exchange, &mut s);
+            exchange_text(&m.exchange, redactor, &mut s);
+        }
+        StepOutput::Login(l) => {
+            s.push_str(&format!(
+                "login: {} at WS-Trust {} {}\n",
+                l.login, l.version, l.address
+            ));
+            s.push_str(&format!(
+                "variation: {}\n",
+                serde_json::to_string(&l.variation).unwrap_or_default()
+            ));
+            if let Some(body) = &l.exchange.request_body {
+                s.push_str("request body:\n");
+                s.push_str(&normalise_body(body, redactor));
+            }
+            exchange_text(&l.exchange, redactor, &mut s);
         }
     }
     redact_volatile(&redactor.redact(&s))
 }
 
-fn exchange_text(ex: &Exchange, s: &mut String) {
+fn exchange_text(ex: &Exchange, r: &Redactor, s: &mut String) {
     s.push_str(&format!("request: {} {}\n", ex.method, ex.url));
     for (k, v) in &ex.request_headers {
         s.push_str(&format!(
@@ -245,25 +260,41 @@ fn exchange_text(ex: &Exchange, s: &mut String) {
     }
     if !ex.body.is_empty() {
         s.push_str("body:\n");
-        s.push_str(&normalise_body(&ex.body));
+        s.push_str(&normalise_body(&ex.body, r));
         s.push('\n');
     }
 }
 
-/// JSON with sorted keys, pretty; XML pretty-printed canonically; anything else as text.
-pub fn normalise_body(body: &[u8]) -> String {
+/// JSON with sorted keys, pretty; XML pretty-printed canonically; anything else as text. Secrets
+/// are redacted in the decoded values, before any re-escaping, so that no encoding of a secret
+/// survives normalisation.
+pub fn normalise_body(body: &[u8], redactor: &Redactor) -> String {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        return serde_json::to_string_pretty(&v).unwrap_or_default();
+        return serde_json::to_string_pretty(&redact_json(&v, redactor)).unwrap_or_default();
     }
     if let Ok(text) = crate::flow::xml::body_text(body) {
         if let Ok(doc) = crate::flow::xml::parse(text) {
             let mut out = String::new();
-            write_xml(doc.root_element(), None, 0, &mut out);
+            write_xml(doc.root_element(), None, 0, redactor, &mut out);
             return out;
         }
-        return text.to_string();
+        return redactor.redact(text);
     }
-    String::from_utf8_lossy(body).into_owned()
+    redactor.redact(&String::from_utf8_lossy(body))
+}
+
+fn redact_json(v: &serde_json::Value, r: &Redactor) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(r.redact(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| redact_json(x, r)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (r.redact(k), redact_json(x, r)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 const VOLATILE_TEXT: [(&str, &str); 5] = [
@@ -303,6 +334,7 @@ fn write_xml(
     node: roxmltree::Node,
     parent: Option<roxmltree::Node>,
     depth: usize,
+    r: &Redactor,
     out: &mut String,
 ) {
     let pad = "  ".repeat(depth);
@@ -326,7 +358,7 @@ fn write_xml(
         let value = if VOLATILE_ATTRS.contains(&a.name()) {
             "[id]".to_string()
         } else {
-            a.value().to_string()
+            r.redact(a.value())
         };
         attrs.push((key, value));
     }
@@ -355,7 +387,7 @@ fn write_xml(
             out.push_str(
                 &volatile
                     .map(str::to_string)
-                    .unwrap_or_else(|| escape_text(&text)),
+                    .unwrap_or_else(|| escape_text(&r.redact(&text))),
             );
             out.push_str(&format!("</{name}>\n"));
         }
@@ -364,9 +396,9 @@ fn write_xml(
     out.push_str(">\n");
     for c in node.children() {
         if c.is_element() {
-            write_xml(c, Some(node), depth + 1, out);
+            write_xml(c, Some(node), depth + 1, r, out);
         } else if let Some(t) = c.text().filter(|t| !t.trim().is_empty() && c.is_text()) {
-            out.push_str(&format!("{pad}  {}\n", escape_text(t)));
+            out.push_str(&format!("{pad}  {}\n", escape_text(&r.redact(t))));
         }
     }
     out.push_str(&format!("{pad}</{name}>\n"));
@@ -512,10 +544,28 @@ mod tests {
         );
     }
 
+    fn normalise_body_plain(b: &[u8]) -> String {
+        normalise_body(b, &Redactor::new())
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_decoded_values_whatever_the_escaping() {
+        let r = Redactor::new();
+        r.add_secret("s3<&>'\"cret");
+        let xml =
+            br#"<a><p>s3&lt;&amp;&gt;'&quot;cret</p><q v="s3&#60;&#38;&#62;&#39;&#34;cret"/></a>"#;
+        let json = br#"{"p": "s3<&>'\"cret", "q": "s3\u003c&>'\"cret"}"#;
+        for body in [&xml[..], &json[..]] {
+            let n = normalise_body(body, &r);
+            assert!(!n.contains("s3") && !n.contains("cret"), "{n}");
+            assert_eq!(n.matches("[REDACTED]").count(), 2, "{n}");
+        }
+    }
+
     #[test]
     fn xml_is_canonical_and_whitespace_visible() {
-        let a = normalise_body(br#"<r xmlns:x="urn:x" b="2" a="1"><x:s ID="_1">v&#10;</x:s>  <SignatureValue>abc</SignatureValue></r>"#);
-        let b = normalise_body(br#"<r a="1"   b="2" xmlns:x="urn:x"><x:s ID="_2">v&#10;</x:s><SignatureValue>xyz</SignatureValue></r>"#);
+        let a = normalise_body_plain(br#"<r xmlns:x="urn:x" b="2" a="1"><x:s ID="_1">v&#10;</x:s>  <SignatureValue>abc</SignatureValue></r>"#);
+        let b = normalise_body_plain(br#"<r a="1"   b="2" xmlns:x="urn:x"><x:s ID="_2">v&#10;</x:s><SignatureValue>xyz</SignatureValue></r>"#);
         assert_eq!(a, b);
         assert!(a.contains("<x:s ID=\"[id]\">v&#10;</x:s>"), "{a}");
         assert!(
@@ -527,8 +577,8 @@ mod tests {
     #[test]
     fn json_keys_are_sorted() {
         assert_eq!(
-            normalise_body(br#"{"b":1,"a":{"d":2,"c":3}}"#),
-            normalise_body(br#"{"a":{"c":3,"d":2},"b":1}"#)
+            normalise_body_plain(br#"{"b":1,"a":{"d":2,"c":3}}"#),
+            normalise_body_plain(br#"{"a":{"c":3,"d":2},"b":1}"#)
         );
     }
 

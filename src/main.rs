@@ -295,11 +295,16 @@ fn cmd_serve(a: ServeArgs) -> i32 {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "target".into());
             let dir = out.parent().unwrap_or(Path::new(""));
-            let (ca, pw) = (format!("{stem}.ca.pem"), format!("{stem}.password"));
+            let (ca, pw, spw) = (
+                format!("{stem}.ca.pem"),
+                format!("{stem}.password"),
+                format!("{stem}.special.password"),
+            );
             let written = fedconform::fsx::write_atomic(&dir.join(&ca), idp.ca_pem.as_bytes())
                 .and_then(|_| write_secret(&dir.join(&pw), idp.password.expose()))
+                .and_then(|_| write_secret(&dir.join(&spw), idp.special_password.expose()))
                 .and_then(|_| {
-                    fedconform::fsx::write_atomic(out, idp.target_toml(&ca, &pw).as_bytes())
+                    fedconform::fsx::write_atomic(out, idp.target_toml(&ca, &pw, &spw).as_bytes())
                 });
             if let Err(e) = written {
                 eprintln!("fedconform: cannot write {}: {e}", out.display());

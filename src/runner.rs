@@ -201,7 +201,12 @@ fn run_case(
     let start = Instant::now();
     let (verdict, transcript, golden_body) = ctx.rt.block_on(async {
         let main = ctx.steps.get(case.step).await;
-        let other = match case.expect.same_json_as.or(case.expect.same_outcome_as) {
+        let other = match case
+            .expect
+            .same_json_as
+            .or(case.expect.same_outcome_as)
+            .or(case.expect.same_login_outcome_as)
+        {
             Some(k) => Some(ctx.steps.get(k).await),
             None => None,
         };

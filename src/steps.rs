@@ -1,7 +1,8 @@
 //! Steps: one protocol exchange each, exactly as macOS does it, yielding a typed observation.
 //! Steps are memoised per target: every case that looks at a step reads the same observation.
 
-use crate::flow::{mex, preauth};
+use crate::flow::wstrust::{self, Rst, RstrAnalysis, Variation};
+use crate::flow::{WsTrustVersion, mex, preauth};
 use crate::http::{Exchange, HttpClient, Request};
 use crate::suite::{FederationType, StepKind, Target};
 use serde::Serialize;
@@ -31,6 +32,29 @@ pub struct MexObservation {
     pub analysis: Option<mex::MexAnalysis>,
 }
 
+/// A WS-Trust login exchange and its analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginObservation {
+    /// The endpoint's version.
+    pub version: WsTrustVersion,
+    /// The endpoint address (from MEX, trimmed).
+    pub address: String,
+    /// The login name sent.
+    pub login: String,
+    /// `urn:uuid:…`: the MessageID RelatesTo must echo.
+    pub nonce: String,
+    /// How the request differs from macOS's.
+    pub variation: Variation,
+    /// The AppliesTo sent (`federationRequestURN`).
+    pub applies_to: String,
+    /// When the request was sent.
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// The exchange (the request body holds the password: transcripts redact it).
+    pub exchange: Exchange,
+    /// The answer's analysis (None when there was no answer).
+    pub analysis: Option<RstrAnalysis>,
+}
+
 /// The result of a step.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -41,9 +65,11 @@ pub enum StepOutput {
         reason: String,
     },
     /// A preauthentication step ran.
-    Preauth(PreauthObservation),
+    Preauth(Box<PreauthObservation>),
     /// The MEX step ran.
-    Mex(MexObservation),
+    Mex(Box<MexObservation>),
+    /// A login step ran.
+    Login(Box<LoginObservation>),
 }
 
 impl StepOutput {
@@ -53,6 +79,7 @@ impl StepOutput {
             StepOutput::NotRun { .. } => None,
             StepOutput::Preauth(p) => Some(&p.exchange),
             StepOutput::Mex(m) => Some(&m.exchange),
+            StepOutput::Login(l) => Some(&l.exchange),
         }
     }
 }
@@ -64,18 +91,13 @@ pub struct Steps {
     cells: HashMap<StepKind, OnceCell<Arc<StepOutput>>>,
 }
 
-const ALL_STEPS: [StepKind; 5] = [
-    StepKind::PreauthFederated,
-    StepKind::PreauthFederatedCustom,
-    StepKind::PreauthManaged,
-    StepKind::PreauthReserved,
-    StepKind::Mex,
-];
-
 impl Steps {
     /// Steps for a target over a client.
     pub fn new(target: Arc<Target>, http: HttpClient) -> Self {
-        let cells = ALL_STEPS.iter().map(|k| (*k, OnceCell::new())).collect();
+        let cells = StepKind::ALL
+            .iter()
+            .map(|k| (*k, OnceCell::new()))
+            .collect();
         Steps {
             target,
             http,
@@ -110,9 +132,10 @@ impl Steps {
 
     async fn run(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
-        match kind {
-            StepKind::Mex => self.run_mex().await,
-            _ => {
+        match kind.family() {
+            crate::suite::Family::Mex => self.run_mex().await,
+            crate::suite::Family::Login => self.run_login(kind).await,
+            crate::suite::Family::Preauth => {
                 if t.federation_type == FederationType::Wstrust {
                     return StepOutput::NotRun {
                         reason: "federationType is \"wstrust\": macOS sends no preauthentication"
@@ -160,11 +183,11 @@ impl Steps {
                     )),
                     _ => None,
                 };
-                StepOutput::Preauth(PreauthObservation {
+                StepOutput::Preauth(Box::new(PreauthObservation {
                     login,
                     exchange,
                     analysis,
-                })
+                }))
             }
         }
     }
@@ -204,7 +227,7 @@ impl Steps {
                     }
                 }
                 StepOutput::NotRun { reason } => why.push(format!("{kind}: {reason}")),
-                StepOutput::Mex(_) => {}
+                StepOutput::Mex(_) | StepOutput::Login(_) => {}
             }
         }
         why.dedup();
@@ -224,10 +247,172 @@ impl Steps {
             (None, Some(_)) => Some(mex::analyse(&exchange.body)),
             _ => None,
         };
-        StepOutput::Mex(MexObservation {
+        StepOutput::Mex(Box::new(MexObservation {
             url_source: source,
             exchange,
             analysis,
-        })
+        }))
+    }
+
+    async fn run_login(&self, kind: StepKind) -> StepOutput {
+        let t = &self.target;
+        let mex = Box::pin(self.get(StepKind::Mex)).await;
+        let analysis = match &*mex {
+            StepOutput::Mex(m) => match &m.analysis {
+                Some(a) => a.clone(),
+                None => {
+                    return StepOutput::NotRun {
+                        reason: "prerequisite MEX-1/MEX-2: the MEX step gave no document".into(),
+                    };
+                }
+            },
+            StepOutput::NotRun { reason } => {
+                return StepOutput::NotRun {
+                    reason: format!("the MEX step did not run: {reason}"),
+                };
+            }
+            _ => {
+                return StepOutput::NotRun {
+                    reason: "no MEX observation".into(),
+                };
+            }
+        };
+        let wanted = match kind {
+            StepKind::Login13 => Some(WsTrustVersion::V13),
+            StepKind::Login2005 | StepKind::Login2005Soapaction13 => Some(WsTrustVersion::V2005),
+            _ => None,
+        };
+        let endpoint = match wanted {
+            None => match analysis.selected_endpoint() {
+                Some(e) => e.clone(),
+                None => {
+                    return StepOutput::NotRun {
+                        reason: "prerequisite MEX-3: no endpoint selected".into(),
+                    };
+                }
+            },
+            Some(v) => match analysis
+                .endpoints
+                .iter()
+                .find(|e| e.usable && e.version == v)
+            {
+                Some(e) => e.clone(),
+                None => {
+                    return StepOutput::NotRun {
+                        reason: format!(
+                            "not applicable: the MEX document advertises no usable WS-Trust {v} username endpoint"
+                        ),
+                    };
+                }
+            },
+        };
+        let address = endpoint
+            .address
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let url = match url::Url::parse(&address) {
+            Ok(u) => u,
+            Err(e) => {
+                return StepOutput::NotRun {
+                    reason: format!(
+                        "prerequisite MEX-8: the endpoint address {address:?} does not parse: {e}"
+                    ),
+                };
+            }
+        };
+        let federated = t.federated_user.as_ref().and_then(|u| {
+            u.password
+                .as_ref()
+                .map(|p| (u.login.clone(), p.expose().to_string()))
+        });
+        let (login, password) =
+            match kind {
+                StepKind::LoginSpecial => match t.special_user.as_ref().and_then(|u| {
+                    u.password
+                        .as_ref()
+                        .map(|p| (u.login.clone(), p.expose().to_string()))
+                }) {
+                    Some(c) => c,
+                    None => return StepOutput::NotRun {
+                        reason:
+                            "not applicable: the target has no special user (role = \"special\")"
+                                .into(),
+                    },
+                },
+                StepKind::LoginUnknownUser => {
+                    let domain = federated
+                        .as_ref()
+                        .and_then(|(l, _)| l.rsplit_once('@').map(|(_, d)| d.to_string()))
+                        .unwrap_or_else(|| "example.invalid".into());
+                    (
+                        format!("fedconform-unknown-{}@{domain}", uuid::Uuid::new_v4()),
+                        format!("fedconform-{}", uuid::Uuid::new_v4()),
+                    )
+                }
+                _ => match federated {
+                    Some((l, _)) if kind == StepKind::LoginWrongPassword => {
+                        (l, format!("fedconform-wrong-{}", uuid::Uuid::new_v4()))
+                    }
+                    Some(c) => c,
+                    None => {
+                        return StepOutput::NotRun {
+                            reason: "the target has no federated user with a password".into(),
+                        };
+                    }
+                },
+            };
+        let variation = match kind {
+            StepKind::LoginNoPasswordType => Variation {
+                password_type: false,
+                ..Variation::STANDARD
+            },
+            StepKind::LoginNoTimestamp => Variation {
+                timestamp: false,
+                ..Variation::STANDARD
+            },
+            StepKind::Login2005Soapaction13 => Variation {
+                matching_soap_action: false,
+                ..Variation::STANDARD
+            },
+            _ => Variation::STANDARD,
+        };
+        let sent_at = chrono::Utc::now();
+        let rst = Rst {
+            version: endpoint.version,
+            to: &address,
+            username: &login,
+            password: &password,
+            applies_to: &t.request_urn,
+            message_id: uuid::Uuid::new_v4(),
+            token_id: uuid::Uuid::new_v4(),
+            variation,
+            now: sent_at,
+        };
+        let (nonce, headers, body) = (rst.nonce(), rst.headers(), rst.to_xml());
+        let request = Request {
+            method: reqwest::Method::POST,
+            url,
+            headers,
+            body: Some(body.into_bytes()),
+            follow_redirects: false,
+        };
+        let exchange = self.http.send(request).await;
+        let analysis = match (&exchange.failure, exchange.status) {
+            (None, Some(_)) => Some(wstrust::analyse(&exchange.body)),
+            _ => None,
+        };
+        StepOutput::Login(Box::new(LoginObservation {
+            version: endpoint.version,
+            address,
+            login,
+            nonce,
+            variation,
+            applies_to: t.request_urn.clone(),
+            sent_at,
+            exchange,
+            analysis,
+        }))
     }
 }

@@ -141,38 +141,80 @@ fn unreachable_idp_is_its_own_exit_code() {
 }
 
 #[test]
-fn served_password_never_appears_in_any_output() {
+fn served_passwords_never_appear_in_any_output() {
+    // Canary: the reference IdP's two passwords (random per start, with XML- and URL-special
+    // characters) against every output of a run that logs in: console, JSON, JUnit, Markdown, HTML,
+    // golden candidates and the target file. Each is searched raw, XML-escaped, URL-encoded and
+    // base64-encoded, and for its random core, which no escaping can disguise.
     let dir = tempfile::tempdir().expect("tempdir");
     let served = common::serve(dir.path(), None);
-    let password = std::fs::read_to_string(dir.path().join("t.password")).expect("password file");
-    let json = dir.path().join("r.json");
-    let junit = dir.path().join("j.xml");
-    let out = common::run(&[
+    let out_dir = dir.path().join("out");
+    let args: Vec<String> = [
         "run",
         "--target",
         served.target.to_str().unwrap_or_default(),
         "--report-json",
-        json.to_str().unwrap_or_default(),
+        out_dir.join("r.json").to_str().unwrap_or_default(),
         "--report-junit",
-        junit.to_str().unwrap_or_default(),
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let forms = [
-        password.clone(),
-        fedconform::redact::xml_escape(&password),
-        url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>(),
-        base64::engine::general_purpose::STANDARD.encode(&password),
-    ];
-    let outputs = [
+        out_dir.join("j.xml").to_str().unwrap_or_default(),
+        "--report-markdown",
+        out_dir.join("s.md").to_str().unwrap_or_default(),
+        "--report-html",
+        out_dir.join("r.html").to_str().unwrap_or_default(),
+        "--golden-dir",
+        out_dir.join("golden").to_str().unwrap_or_default(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = common::run_env(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "conformant; the goldens in an empty folder are new"
+    );
+    let mut outputs = vec![
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
-        std::fs::read_to_string(&json).unwrap_or_default(),
-        std::fs::read_to_string(&junit).unwrap_or_default(),
-        std::fs::read_to_string(&served.target).unwrap_or_default(),
     ];
-    for o in &outputs {
-        for f in &forms {
-            assert!(!o.contains(f.as_str()), "the password leaked as {f:?}");
+    outputs.push(std::fs::read_to_string(&served.target).unwrap_or_default());
+    let files = common::tree_contents(&out_dir);
+    assert!(
+        files.len() >= 4 + 42,
+        "reports and golden candidates written: {}",
+        files.len()
+    );
+    outputs.extend(
+        files
+            .values()
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
+    );
+    assert!(
+        outputs.iter().any(|o| o.contains("[REDACTED]")),
+        "the login request bodies are in the transcripts, redacted"
+    );
+    for file in ["t.password", "t.special.password"] {
+        let password = std::fs::read_to_string(dir.path().join(file)).expect("password file");
+        let core: String = password
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect::<String>()
+            .chars()
+            .rev()
+            .take(32)
+            .collect();
+        assert_eq!(core.len(), 32, "{file}: the password has a random hex core");
+        let forms = [
+            password.clone(),
+            fedconform::redact::xml_escape(&password),
+            url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>(),
+            base64::engine::general_purpose::STANDARD.encode(&password),
+            core.chars().rev().collect::<String>(),
+        ];
+        for o in &outputs {
+            for f in &forms {
+                assert!(!o.contains(f.as_str()), "{file} leaked as {f:?}");
+            }
         }
     }
 }

@@ -85,9 +85,9 @@ fn wrong_type() {
 #[test]
 fn unknown_step() {
     expect_error(
-        &GOOD_SUITE.replace("step = \"mex\"", "step = \"login\""),
+        &GOOD_SUITE.replace("step = \"mex\"", "step = \"logon\""),
         "7:8",
-        "unknown variant `login`, expected one of",
+        "unknown variant `logon`, expected one of",
     );
 }
 

@@ -132,6 +132,96 @@ pub static ALL: &[Defect] = &[
         &["MEX-10"],
         "lists a port whose binding the document does not define"
     ),
+    defect!(
+        "sts-status-202",
+        &["WST-1"],
+        "answers a valid login with HTTP 202 (body unchanged)"
+    ),
+    defect!(
+        "sts-no-relatesto",
+        &["WST-2"],
+        "leaves a:RelatesTo out of every answer"
+    ),
+    defect!(
+        "sts-wrong-relatesto",
+        &["WST-2"],
+        "answers with a RelatesTo that is not the request's MessageID"
+    ),
+    defect!(
+        "sts-created-in-future",
+        &["WST-3"],
+        "stamps u:Created ten minutes ahead (a skewed clock)"
+    ),
+    defect!(
+        "sts-expired",
+        &["WST-3"],
+        "stamps a Timestamp that expired ten minutes ago"
+    ),
+    defect!(
+        "sts-2005-shape-for-13",
+        &["WST-4"],
+        "answers WS-Trust 1.3 with a bare RSTR, as 2005 does"
+    ),
+    defect!(
+        "sts-tokentype-whitespace",
+        &["WST-5"],
+        "pads TokenType with whitespace"
+    ),
+    defect!(
+        "sts-assertion-missing",
+        &["WST-6"],
+        "issues an empty RequestedSecurityToken"
+    ),
+    defect!(
+        "sts-assertion-wrong-audience",
+        &["WST-7"],
+        "issues assertions for another audience"
+    ),
+    defect!(
+        "sts-requestfailed",
+        &["WST-8"],
+        "answers a wrong password with subcode RequestFailed"
+    ),
+    defect!(
+        "sts-fault-401",
+        &["WST-8"],
+        "answers a wrong password with HTTP 401 (macOS reads only 200 and 500)"
+    ),
+    defect!(
+        "sts-token-for-unknown-user",
+        &["WST-9"],
+        "issues a token for a user it does not know"
+    ),
+    defect!(
+        "sts-requires-password-type",
+        &["WST-10"],
+        "refuses a Password without a Type attribute"
+    ),
+    defect!(
+        "sts-requires-timestamp",
+        &["WST-11"],
+        "refuses a request without u:Timestamp"
+    ),
+    defect!(
+        "sts-dispatch-on-soapaction",
+        &["WST-12"],
+        "dispatches on the HTTP SOAPAction header instead of a:Action"
+    ),
+    defect!(
+        "sts-rejects-special",
+        &["WST-13"],
+        "fails users whose names hold XML-special or non-ASCII characters"
+    ),
+    defect!(
+        "sts-2005-endpoint-fault",
+        &["WST-14"],
+        "its WS-Trust 2005 endpoint refuses every login"
+    ),
+    defect!(
+        "sts-samlv11-tokentype",
+        &["WST-15"],
+        "names the token type #SAMLV1.1 instead of the SAML URN"
+    ),
 ];
 
 impl Defect {

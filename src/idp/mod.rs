@@ -5,6 +5,7 @@ pub mod defects;
 mod mex_doc;
 pub mod pki;
 mod preauth;
+mod sts;
 
 pub use defects::Defect;
 
@@ -26,6 +27,8 @@ pub const MANAGED_DOMAIN: &str = "fabrikam.example";
 pub const FEDERATED_LOGIN: &str = "alice@contoso.example";
 /// The managed test user.
 pub const MANAGED_LOGIN: &str = "bob@fabrikam.example";
+/// The federated test user with XML-special and non-ASCII characters (WST-13).
+pub const SPECIAL_LOGIN: &str = "o'brien&<jürgen>\"@contoso.example";
 /// `federationRequestURN` / AppliesTo.
 pub const REQUEST_URN: &str = "urn:federation:MicrosoftOnline";
 /// The predicate the reference target configures.
@@ -43,6 +46,8 @@ pub struct State {
     pub defect: Option<Defect>,
     /// The federated user's password.
     pub password: Secret,
+    /// Every user the STS authenticates: (login, password).
+    pub users: Vec<(String, Secret)>,
 }
 
 /// How to start the IdP.
@@ -74,6 +79,8 @@ pub struct RunningIdp {
     pub ca_pem: String,
     /// The federated user's password (random per start).
     pub password: Secret,
+    /// The special user's password (random per start).
+    pub special_password: Secret,
     /// The active defect.
     pub defect: Option<Defect>,
     handle: axum_server::Handle<SocketAddr>,
@@ -137,15 +144,42 @@ impl RunningIdp {
             .map_err(|e| e.to_string())?;
         tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let password = Secret::new(random_password());
+        let special_password =
+            Secret::new(format!("Pässwörd<&>'\"{}", uuid::Uuid::new_v4().simple()));
+        let users = vec![
+            (FEDERATED_LOGIN.to_string(), password.clone()),
+            (SPECIAL_LOGIN.to_string(), special_password.clone()),
+        ];
         let state = Arc::new(State {
             base: base.clone(),
             http_base,
             defect: cfg.defect,
             password: password.clone(),
+            users,
         });
         let app = Router::new()
             .route("/common/userrealm", get(preauth::userrealm))
             .route("/adfs/services/trust/mex", get(mex))
+            .route(
+                "/adfs/services/trust/13/usernamemixed",
+                axum::routing::post(
+                    |axum::extract::State(st): axum::extract::State<Arc<State>>,
+                     h: axum::http::HeaderMap,
+                     b: axum::body::Bytes| {
+                        sts::issue(st, crate::flow::WsTrustVersion::V13, h, b)
+                    },
+                ),
+            )
+            .route(
+                "/adfs/services/trust/2005/usernamemixed",
+                axum::routing::post(
+                    |axum::extract::State(st): axum::extract::State<Arc<State>>,
+                     h: axum::http::HeaderMap,
+                     b: axum::body::Bytes| {
+                        sts::issue(st, crate::flow::WsTrustVersion::V2005, h, b)
+                    },
+                ),
+            )
             .with_state(state);
         let handle = axum_server::Handle::new();
         let server = axum_server::tls_rustls::from_tcp_rustls(
@@ -161,6 +195,7 @@ impl RunningIdp {
             base,
             ca_pem: pki.ca_pem,
             password,
+            special_password,
             defect: cfg.defect,
             handle,
         })
@@ -201,6 +236,10 @@ impl RunningIdp {
                 login: MANAGED_LOGIN.to_string(),
                 password: None,
             }),
+            special_user: Some(User {
+                login: SPECIAL_LOGIN.to_string(),
+                password: Some(self.special_password.clone()),
+            }),
             extra_ca_pem: vec![self.ca_pem.clone().into_bytes()],
             limits: Limits::default(),
         }
@@ -213,11 +252,16 @@ impl RunningIdp {
 
     /// A target file for this IdP, with the CA and the password in files beside it
     /// (`ca_file` and `password_file`, named relative to the target file).
-    pub fn target_toml(&self, ca_file: &str, password_file: &str) -> String {
+    pub fn target_toml(
+        &self,
+        ca_file: &str,
+        password_file: &str,
+        special_password_file: &str,
+    ) -> String {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let t = self.target();
         format!(
-            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[tls]\nextra_ca_files = [{ca}]\n",
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[tls]\nextra_ca_files = [{ca}]\n",
             base = self.base,
             name = q(&t.name),
             desc = q(t.description.as_deref().unwrap_or("")),
@@ -229,6 +273,8 @@ impl RunningIdp {
             fl = q(FEDERATED_LOGIN),
             pf = q(password_file),
             ml = q(MANAGED_LOGIN),
+            sl = q(SPECIAL_LOGIN),
+            spf = q(special_password_file),
             ca = q(ca_file),
         )
     }

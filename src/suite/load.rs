@@ -91,12 +91,15 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
                 "empty expect table: expected at least one expectation".into(),
             ));
         }
-        for (key, pre, mex) in keys {
-            let ok = if c.step.is_preauth() { pre } else { mex };
-            if !ok {
+        for (key, families) in keys {
+            if !families.contains(&c.step.family()) {
                 errors.push(at(
                     c.expect.span(),
-                    format!("expectation `{key}` does not apply to step `{}`", c.step),
+                    format!(
+                        "expectation `{key}` does not apply to step `{}` (a {} step)",
+                        c.step,
+                        c.step.family().name()
+                    ),
                 ));
             }
         }
@@ -108,6 +111,16 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
             ("inventory_consistent", expect.inventory_consistent),
             ("valid_certificate", expect.valid_certificate),
             ("no_http_redirect", expect.no_http_redirect),
+            ("soap_envelope", expect.soap_envelope),
+            ("nonce_echo", expect.nonce_echo),
+            ("fresh", expect.fresh),
+            ("shape", expect.shape),
+            ("token_type_known", expect.token_type_known),
+            ("assertion_matches", expect.assertion_matches),
+            ("assertion_current", expect.assertion_current),
+            ("credential_fault", expect.credential_fault),
+            ("fault_no_token", expect.fault_no_token),
+            ("saml_urn_token_type", expect.saml_urn_token_type),
         ] {
             if value == Some(false) {
                 errors.push(at(c.expect.span(), format!("`{key} = false` is not a requirement: expected `{key} = true` or no `{key}`")));
@@ -316,12 +329,14 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
     }
     let mut federated_user = None;
     let mut managed_user = None;
+    let mut special_user = None;
     let mut reserved_login = None;
     for u in &raw.users {
         let user = resolve_user(u, &base, file, source, &mut errors);
         let slot = match u.role {
             UserRole::Federated => &mut federated_user,
             UserRole::Managed => &mut managed_user,
+            UserRole::Special => &mut special_user,
         };
         if slot.is_some() {
             errors.push(at(
@@ -399,6 +414,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         federated_user,
         reserved_login,
         managed_user,
+        special_user,
         extra_ca_pem,
         limits: raw.limits,
     })
@@ -480,8 +496,8 @@ fn resolve_user(
             }
         }
         (None, None) => {
-            if u.role == UserRole::Federated {
-                errors.push(at(u.login.span(), "the federated user has no password_env or password_file: expected one (passwords are never written inline)".into()));
+            if u.role != UserRole::Managed {
+                errors.push(at(u.login.span(), format!("the {:?} user has no password_env or password_file: expected one (passwords are never written inline)", u.role).to_lowercase()));
             }
             None
         }

@@ -8,5 +8,5 @@ mod target;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_suite_str, load_suites, load_target, load_target_str};
-pub use model::{CaseDef, Expect, StatusExpect, StepKind, Suite, SuiteMeta};
+pub use model::{CaseDef, Expect, Family, StatusExpect, StepKind, Suite, SuiteMeta};
 pub use target::{FederationType, Limits, NameValue, Secret, Target, User, default_reserved_login};

@@ -21,6 +21,27 @@ pub enum StepKind {
     PreauthReserved,
     /// The WS-Trust metadata exchange.
     Mex,
+    /// A valid login at the endpoint MEX selection chose (the standard WS-Security request).
+    Login,
+    /// As `login`, with the Password's Type attribute left out as macOS does (WST-10).
+    LoginNoPasswordType,
+    /// As `login`, with no u:Timestamp as macOS does (WST-11).
+    LoginNoTimestamp,
+    /// A valid login at the WS-Trust 1.3 username endpoint (WST-14).
+    #[serde(rename = "login-13")]
+    Login13,
+    /// A valid login at the WS-Trust 2005 username endpoint (WST-12, WST-14).
+    #[serde(rename = "login-2005")]
+    Login2005,
+    /// As `login-2005`, with the HTTP SOAPAction of 1.3 as macOS sends it (WST-12).
+    #[serde(rename = "login-2005-soapaction-13")]
+    Login2005Soapaction13,
+    /// The federated user with a wrong password (WST-8).
+    LoginWrongPassword,
+    /// A user the IdP does not know (WST-9).
+    LoginUnknownUser,
+    /// The user whose login and password hold XML-special and non-ASCII characters (WST-13).
+    LoginSpecial,
 }
 
 impl StepKind {
@@ -32,12 +53,73 @@ impl StepKind {
             StepKind::PreauthManaged => "preauth-managed",
             StepKind::PreauthReserved => "preauth-reserved",
             StepKind::Mex => "mex",
+            StepKind::Login => "login",
+            StepKind::LoginNoPasswordType => "login-no-password-type",
+            StepKind::LoginNoTimestamp => "login-no-timestamp",
+            StepKind::Login13 => "login-13",
+            StepKind::Login2005 => "login-2005",
+            StepKind::Login2005Soapaction13 => "login-2005-soapaction-13",
+            StepKind::LoginWrongPassword => "login-wrong-password",
+            StepKind::LoginUnknownUser => "login-unknown-user",
+            StepKind::LoginSpecial => "login-special",
+        }
+    }
+
+    /// Every step, in the order they depend on each other.
+    pub const ALL: [StepKind; 14] = [
+        StepKind::PreauthFederated,
+        StepKind::PreauthFederatedCustom,
+        StepKind::PreauthManaged,
+        StepKind::PreauthReserved,
+        StepKind::Mex,
+        StepKind::Login,
+        StepKind::LoginNoPasswordType,
+        StepKind::LoginNoTimestamp,
+        StepKind::Login13,
+        StepKind::Login2005,
+        StepKind::Login2005Soapaction13,
+        StepKind::LoginWrongPassword,
+        StepKind::LoginUnknownUser,
+        StepKind::LoginSpecial,
+    ];
+
+    /// The family of the step: which expectations apply.
+    pub fn family(self) -> Family {
+        match self {
+            StepKind::PreauthFederated
+            | StepKind::PreauthFederatedCustom
+            | StepKind::PreauthManaged
+            | StepKind::PreauthReserved => Family::Preauth,
+            StepKind::Mex => Family::Mex,
+            _ => Family::Login,
         }
     }
 
     /// True for the preauthentication steps.
     pub fn is_preauth(self) -> bool {
-        !matches!(self, StepKind::Mex)
+        self.family() == Family::Preauth
+    }
+}
+
+/// Step families: which expectations apply to a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Preauthentication.
+    Preauth,
+    /// MEX.
+    Mex,
+    /// WS-Trust login.
+    Login,
+}
+
+impl Family {
+    /// Its name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Preauth => "preauthentication",
+            Family::Mex => "MEX",
+            Family::Login => "login",
+        }
     }
 }
 
@@ -163,82 +245,98 @@ pub struct Expect {
     pub valid_certificate: Option<bool>,
     /// No redirect to http on the way. TLS-2.
     pub no_http_redirect: Option<bool>,
+    /// The answer is a SOAP 1.2 envelope. WST-1.
+    pub soap_envelope: Option<bool>,
+    /// `a:RelatesTo` echoes the request's MessageID. WST-2.
+    pub nonce_echo: Option<bool>,
+    /// The Timestamp is fresh within macOS's 120 s window. WST-3.
+    pub fresh: Option<bool>,
+    /// The body has the shape macOS reads for the version. WST-4.
+    pub shape: Option<bool>,
+    /// TokenType is exact and one macOS maps to a grant type. WST-5.
+    pub token_type_known: Option<bool>,
+    /// RequestedSecurityToken holds the assertion TokenType names. WST-6.
+    pub assertion_matches: Option<bool>,
+    /// The assertion is current, for the request URN, and t:Lifetime agrees. WST-7.
+    pub assertion_current: Option<bool>,
+    /// HTTP 500 SOAP fault with a FailedAuthentication subcode, RelatesTo echoed, no token. WST-8.
+    pub credential_fault: Option<bool>,
+    /// A SOAP fault and no token. WST-9.
+    pub fault_no_token: Option<bool>,
+    /// A token is issued (HTTP 200 and an assertion). WST-13, WST-14.
+    pub token_issued: Option<bool>,
+    /// TokenType is one of the two SAML URNs. WST-15.
+    pub saml_urn_token_type: Option<bool>,
+    /// Same login outcome (status, token, fault subcode) as another login step. WST-10…12.
+    pub same_login_outcome_as: Option<StepKind>,
 }
 
 impl Expect {
-    /// The keys present, with whether each applies to preauthentication and to MEX steps.
-    pub fn keys(&self) -> Vec<(&'static str, bool, bool)> {
+    /// The keys present, with the step families each applies to.
+    pub fn keys(&self) -> Vec<(&'static str, &'static [Family])> {
+        use Family::{Login, Mex, Preauth};
+        const ALL: &[Family] = &[Preauth, Mex, Login];
+        const PRE: &[Family] = &[Preauth];
+        const MEX: &[Family] = &[Mex];
+        const LOGIN: &[Family] = &[Login];
         let mut k = Vec::new();
-        let mut add = |present: bool, name, pre, mex| {
+        let mut add = |present: bool, name, families| {
             if present {
-                k.push((name, pre, mex));
+                k.push((name, families));
             }
         };
-        add(self.status.is_some(), "status", true, true);
-        add(self.content_type.is_some(), "content_type", true, true);
-        add(self.json_object.is_some(), "json_object", true, false);
-        add(self.predicate.is_some(), "predicate", true, false);
-        add(self.mex_url_https.is_some(), "mex_url_https", true, false);
-        add(self.same_json_as.is_some(), "same_json_as", true, false);
-        add(
-            self.same_outcome_as.is_some(),
-            "same_outcome_as",
-            true,
-            false,
-        );
-        add(self.fields_present.is_some(), "fields_present", true, false);
-        add(self.wsdl.is_some(), "wsdl", false, true);
-        add(
-            self.endpoint_selected.is_some(),
-            "endpoint_selected",
-            false,
-            true,
-        );
-        add(
-            self.preferred_version.is_some(),
-            "preferred_version",
-            false,
-            true,
-        );
-        add(
-            self.also_advertises.is_some(),
-            "also_advertises",
-            false,
-            true,
-        );
-        add(self.https_only.is_some(), "https_only", false, true);
-        add(
-            self.no_password_digest.is_some(),
-            "no_password_digest",
-            false,
-            true,
-        );
-        add(self.clean_address.is_some(), "clean_address", false, true);
-        add(
-            self.transport_binding.is_some(),
-            "transport_binding",
-            false,
-            true,
-        );
+        add(self.status.is_some(), "status", ALL);
+        add(self.content_type.is_some(), "content_type", ALL);
+        add(self.json_object.is_some(), "json_object", PRE);
+        add(self.predicate.is_some(), "predicate", PRE);
+        add(self.mex_url_https.is_some(), "mex_url_https", PRE);
+        add(self.same_json_as.is_some(), "same_json_as", PRE);
+        add(self.same_outcome_as.is_some(), "same_outcome_as", PRE);
+        add(self.fields_present.is_some(), "fields_present", PRE);
+        add(self.wsdl.is_some(), "wsdl", MEX);
+        add(self.endpoint_selected.is_some(), "endpoint_selected", MEX);
+        add(self.preferred_version.is_some(), "preferred_version", MEX);
+        add(self.also_advertises.is_some(), "also_advertises", MEX);
+        add(self.https_only.is_some(), "https_only", MEX);
+        add(self.no_password_digest.is_some(), "no_password_digest", MEX);
+        add(self.clean_address.is_some(), "clean_address", MEX);
+        add(self.transport_binding.is_some(), "transport_binding", MEX);
         add(
             self.inventory_consistent.is_some(),
             "inventory_consistent",
-            false,
-            true,
+            MEX,
+        );
+        add(self.valid_certificate.is_some(), "valid_certificate", ALL);
+        add(self.no_http_redirect.is_some(), "no_http_redirect", ALL);
+        add(self.soap_envelope.is_some(), "soap_envelope", LOGIN);
+        add(self.nonce_echo.is_some(), "nonce_echo", LOGIN);
+        add(self.fresh.is_some(), "fresh", LOGIN);
+        add(self.shape.is_some(), "shape", LOGIN);
+        add(self.token_type_known.is_some(), "token_type_known", LOGIN);
+        add(self.assertion_matches.is_some(), "assertion_matches", LOGIN);
+        add(self.assertion_current.is_some(), "assertion_current", LOGIN);
+        add(self.credential_fault.is_some(), "credential_fault", LOGIN);
+        add(self.fault_no_token.is_some(), "fault_no_token", LOGIN);
+        add(self.token_issued.is_some(), "token_issued", LOGIN);
+        add(
+            self.saml_urn_token_type.is_some(),
+            "saml_urn_token_type",
+            LOGIN,
         );
         add(
-            self.valid_certificate.is_some(),
-            "valid_certificate",
-            true,
-            true,
-        );
-        add(
-            self.no_http_redirect.is_some(),
-            "no_http_redirect",
-            true,
-            true,
+            self.same_login_outcome_as.is_some(),
+            "same_login_outcome_as",
+            LOGIN,
         );
         k
+    }
+
+    /// True for keys that judge the HTTP exchange itself rather than the body.
+    pub fn is_transport_key(key: &str) -> bool {
+        matches!(
+            key,
+            "status" | "content_type" | "valid_certificate" | "no_http_redirect"
+        )
     }
 }
 

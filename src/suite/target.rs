@@ -78,6 +78,8 @@ pub enum UserRole {
     Federated,
     /// Not federated (managed): the predicate should be false.
     Managed,
+    /// Federated, with XML-special and non-ASCII characters in login and password (WST-13).
+    Special,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -184,6 +186,8 @@ pub struct Target {
     pub reserved_login: Option<String>,
     /// The managed (non-federated) test user.
     pub managed_user: Option<User>,
+    /// The federated user with `& < > ' "` and non-ASCII in login and password (WST-13).
+    pub special_user: Option<User>,
     /// Extra trust anchors (PEM bytes), added to the system roots.
     pub extra_ca_pem: Vec<Vec<u8>>,
     /// Limits.
@@ -193,7 +197,7 @@ pub struct Target {
 impl Target {
     /// Every password the target holds, for the redactor.
     pub fn secrets(&self) -> Vec<&str> {
-        [&self.federated_user, &self.managed_user]
+        [&self.federated_user, &self.managed_user, &self.special_user]
             .into_iter()
             .flatten()
             .filter_map(|u| u.password.as_ref().map(|p| p.expose()))

@@ -1,0 +1,511 @@
+//! WS-Trust login (SPEC.md "WST"): the RequestSecurityToken macOS sends, and the analysis of the
+//! answer as macOS reads it — nonce echo, Timestamp freshness, response shape per version,
+//! TokenType → OAuth grant type, the assertion, and SOAP faults.
+
+use super::WsTrustVersion;
+use super::xml::{self, child, path, text_of};
+use crate::redact::xml_escape;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// SOAP 1.2 envelope namespace.
+pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// WS-Security secext.
+pub const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+/// WS-Trust 1.3.
+pub const T13: &str = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
+/// WS-Trust 2005.
+pub const T05: &str = "http://schemas.xmlsoap.org/ws/2005/02/trust";
+/// SAML 1.x assertion namespace.
+pub const SAML1: &str = "urn:oasis:names:tc:SAML:1.0:assertion";
+/// SAML 2.0 assertion namespace.
+pub const SAML2: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+/// The PasswordText type URI.
+pub const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+/// macOS's freshness window, in seconds (WST-3).
+pub const FRESHNESS_SECONDS: i64 = 120;
+
+/// The trust namespace of a version.
+pub fn trust_ns(v: WsTrustVersion) -> &'static str {
+    match v {
+        WsTrustVersion::V13 => T13,
+        WsTrustVersion::V2005 => T05,
+    }
+}
+
+/// `t:KeyType` of a version.
+pub fn key_type(v: WsTrustVersion) -> &'static str {
+    match v {
+        WsTrustVersion::V13 => "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer",
+        WsTrustVersion::V2005 => "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey",
+    }
+}
+
+/// `t:RequestType` of a version.
+pub fn request_type(v: WsTrustVersion) -> &'static str {
+    match v {
+        WsTrustVersion::V13 => "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue",
+        WsTrustVersion::V2005 => "http://schemas.xmlsoap.org/ws/2005/02/trust/Issue",
+    }
+}
+
+/// How the request differs from macOS's exact one (each variation isolates one requirement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Variation {
+    /// Put `Type="…#PasswordText"` on `o:Password` (macOS sends none; WST-10).
+    pub password_type: bool,
+    /// Add a `u:Timestamp` to `o:Security` (macOS sends none; WST-11).
+    pub timestamp: bool,
+    /// Send the version's own action as the HTTP SOAPAction (macOS always sends 1.3's; WST-12).
+    pub matching_soap_action: bool,
+}
+
+impl Variation {
+    /// The standard WS-Security request: every macOS quirk undone.
+    pub const STANDARD: Variation = Variation {
+        password_type: true,
+        timestamp: true,
+        matching_soap_action: true,
+    };
+    /// Exactly what macOS sends.
+    pub const MACOS: Variation = Variation {
+        password_type: false,
+        timestamp: false,
+        matching_soap_action: false,
+    };
+}
+
+/// What goes into one RequestSecurityToken.
+#[derive(Debug, Clone)]
+pub struct Rst<'a> {
+    /// WS-Trust version of the endpoint.
+    pub version: WsTrustVersion,
+    /// The endpoint address (`a:To`).
+    pub to: &'a str,
+    /// Login name.
+    pub username: &'a str,
+    /// Password (never a digest).
+    pub password: &'a str,
+    /// `federationRequestURN` (AppliesTo).
+    pub applies_to: &'a str,
+    /// The nonce: `a:MessageID` is `urn:uuid:<this>`.
+    pub message_id: uuid::Uuid,
+    /// `u:Id` of the UsernameToken is `uuid-<this>`.
+    pub token_id: uuid::Uuid,
+    /// The request's variation from macOS's.
+    pub variation: Variation,
+    /// Now, for the optional Timestamp.
+    pub now: DateTime<Utc>,
+}
+
+impl Rst<'_> {
+    /// `urn:uuid:<MessageID>`, what RelatesTo must echo.
+    pub fn nonce(&self) -> String {
+        format!("urn:uuid:{}", self.message_id)
+    }
+
+    /// The HTTP SOAPAction header: 1.3's action even for 2005 (a macOS quirk), unless the
+    /// variation asks for the matching one.
+    pub fn soap_action_header(&self) -> &'static str {
+        if self.variation.matching_soap_action {
+            super::mex::issue_action(self.version)
+        } else {
+            super::mex::issue_action(WsTrustVersion::V13)
+        }
+    }
+
+    /// The HTTP headers of the POST.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "Content-Type".into(),
+                "application/soap+xml; charset=utf-8".into(),
+            ),
+            ("SOAPAction".into(), self.soap_action_header().into()),
+        ]
+    }
+
+    /// The SOAP 1.2 envelope, every value XML-escaped. The password is always PasswordText.
+    pub fn to_xml(&self) -> String {
+        let v = self.version;
+        let pw_type = if self.variation.password_type {
+            format!(" Type=\"{PASSWORD_TEXT}\"")
+        } else {
+            String::new()
+        };
+        let timestamp = if self.variation.timestamp {
+            let fmt = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            format!(
+                "<u:Timestamp u:Id=\"_0\"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>",
+                fmt(self.now),
+                fmt(self.now + chrono::Duration::minutes(5))
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            concat!(
+                "<s:Envelope xmlns:s=\"{s}\" xmlns:a=\"{a}\" xmlns:u=\"{u}\">",
+                "<s:Header>",
+                "<a:Action s:mustUnderstand=\"1\">{action}</a:Action>",
+                "<a:MessageID>{nonce}</a:MessageID>",
+                "<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>",
+                "<a:To s:mustUnderstand=\"1\">{to}</a:To>",
+                "<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{o}\">",
+                "{timestamp}",
+                "<o:UsernameToken u:Id=\"uuid-{token_id}\">",
+                "<o:Username>{user}</o:Username>",
+                "<o:Password{pw_type}>{password}</o:Password>",
+                "</o:UsernameToken>",
+                "</o:Security>",
+                "</s:Header>",
+                "<s:Body>",
+                "<t:RequestSecurityToken xmlns:t=\"{t}\">",
+                "<wsp:AppliesTo xmlns:wsp=\"http://schemas.xmlsoap.org/ws/2004/09/policy\"><a:EndpointReference><a:Address>{urn}</a:Address></a:EndpointReference></wsp:AppliesTo>",
+                "<t:KeyType>{key_type}</t:KeyType>",
+                "<t:RequestType>{request_type}</t:RequestType>",
+                "</t:RequestSecurityToken>",
+                "</s:Body>",
+                "</s:Envelope>"
+            ),
+            s = SOAP12,
+            a = xml::WSA10,
+            u = xml::WSU,
+            o = WSSE,
+            t = trust_ns(v),
+            action = super::mex::issue_action(v),
+            nonce = self.nonce(),
+            to = xml_escape(self.to),
+            timestamp = timestamp,
+            token_id = self.token_id,
+            user = xml_escape(self.username),
+            pw_type = pw_type,
+            password = xml_escape(self.password),
+            urn = xml_escape(self.applies_to),
+            key_type = key_type(v),
+            request_type = request_type(v),
+        )
+    }
+}
+
+/// The OAuth grant type macOS sends for a TokenType (WST-5), or None for an unknown type.
+pub fn grant_type(token_type: &str) -> Option<&'static str> {
+    match token_type {
+        "urn:oasis:names:tc:SAML:1.0:assertion"
+        | "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1" => {
+            Some("urn:ietf:params:oauth:grant-type:saml1_1-bearer")
+        }
+        "urn:oasis:names:tc:SAML:2.0:assertion"
+        | "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0" => {
+            Some("urn:ietf:params:oauth:grant-type:saml2-bearer")
+        }
+        _ => None,
+    }
+}
+
+/// A SOAP fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fault {
+    /// `s:Code/s:Value`.
+    pub code: Option<String>,
+    /// `s:Code/s:Subcode/s:Value`.
+    pub subcode: Option<String>,
+    /// `s:Reason/s:Text`.
+    pub reason: Option<String>,
+}
+
+impl Fault {
+    /// True when macOS reports a credential error: the subcode ends with `FailedAuthentication`.
+    pub fn is_failed_authentication(&self) -> bool {
+        self.subcode
+            .as_deref()
+            .is_some_and(|s| s.trim().ends_with("FailedAuthentication"))
+    }
+}
+
+/// Which response body shape was found (WST-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// `t13:RequestSecurityTokenResponseCollection/t13:RequestSecurityTokenResponse`.
+    Collection13,
+    /// A bare `t13:RequestSecurityTokenResponse`.
+    Bare13,
+    /// A bare `t05:RequestSecurityTokenResponse`.
+    Bare2005,
+    /// `t05:RequestSecurityTokenResponseCollection/...` (not what macOS reads for 2005).
+    Collection2005,
+}
+
+impl Shape {
+    /// The shape macOS reads for a version.
+    pub fn expected(v: WsTrustVersion) -> Shape {
+        match v {
+            WsTrustVersion::V13 => Shape::Collection13,
+            WsTrustVersion::V2005 => Shape::Bare2005,
+        }
+    }
+}
+
+/// An instant as written, and as parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Instant {
+    /// The text.
+    pub text: String,
+    /// Parsed (None: not RFC 3339).
+    pub parsed: Option<DateTime<Utc>>,
+}
+
+fn instant(s: String) -> Instant {
+    let parsed = DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|d| d.with_timezone(&Utc));
+    Instant { text: s, parsed }
+}
+
+/// The assertion inside RequestedSecurityToken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assertion {
+    /// `saml` (1.x) or `saml2`.
+    pub kind: String,
+    /// Conditions/@NotBefore.
+    pub not_before: Option<Instant>,
+    /// Conditions/@NotOnOrAfter.
+    pub not_on_or_after: Option<Instant>,
+    /// Audience values.
+    pub audiences: Vec<String>,
+    /// It carries a ds:Signature.
+    pub signed: bool,
+}
+
+/// Everything WST-1…WST-9 and WST-15 need about one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RstrAnalysis {
+    /// Parse error (None: well-formed).
+    pub parse_error: Option<xml::XmlError>,
+    /// The root is a SOAP 1.2 `s:Envelope`.
+    pub soap12_envelope: bool,
+    /// `s:Header/a:RelatesTo`.
+    pub relates_to: Option<String>,
+    /// `s:Header/o:Security/u:Timestamp/u:Created`.
+    pub created: Option<Instant>,
+    /// `…/u:Expires`.
+    pub expires: Option<Instant>,
+    /// The SOAP fault, if the body is one.
+    pub fault: Option<Fault>,
+    /// The RSTR shape, if one was found.
+    pub shape: Option<Shape>,
+    /// `TokenType` text, untrimmed.
+    pub token_type: Option<String>,
+    /// The grant type macOS would send.
+    pub grant_type: Option<String>,
+    /// The assertion in RequestedSecurityToken.
+    pub assertion: Option<Assertion>,
+    /// `t:Lifetime/u:Created`.
+    pub lifetime_created: Option<Instant>,
+    /// `t:Lifetime/u:Expires`.
+    pub lifetime_expires: Option<Instant>,
+}
+
+/// Analyses a WS-Trust response body.
+pub fn analyse(body: &[u8]) -> RstrAnalysis {
+    let mut a = RstrAnalysis::default();
+    let text = match xml::body_text(body) {
+        Ok(t) => t,
+        Err(e) => {
+            a.parse_error = Some(e);
+            return a;
+        }
+    };
+    let doc = match xml::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            a.parse_error = Some(e);
+            return a;
+        }
+    };
+    let root = doc.root_element();
+    a.soap12_envelope = xml::is(root, SOAP12, "Envelope");
+    let header = child(root, SOAP12, "Header");
+    let body = child(root, SOAP12, "Body");
+    if let Some(h) = header {
+        a.relates_to = child(h, xml::WSA10, "RelatesTo").map(text_of);
+        if let Some(ts) = path(h, &[(WSSE, "Security"), (xml::WSU, "Timestamp")]) {
+            a.created = child(ts, xml::WSU, "Created").map(|n| instant(text_of(n)));
+            a.expires = child(ts, xml::WSU, "Expires").map(|n| instant(text_of(n)));
+        }
+    }
+    let Some(body) = body else { return a };
+    if let Some(f) = child(body, SOAP12, "Fault") {
+        a.fault = Some(Fault {
+            code: path(f, &[(SOAP12, "Code"), (SOAP12, "Value")]).map(text_of),
+            subcode: path(
+                f,
+                &[(SOAP12, "Code"), (SOAP12, "Subcode"), (SOAP12, "Value")],
+            )
+            .map(text_of),
+            reason: path(f, &[(SOAP12, "Reason"), (SOAP12, "Text")]).map(text_of),
+        });
+        return a;
+    }
+    let (rstr, ns) = if let Some(r) = path(
+        body,
+        &[
+            (T13, "RequestSecurityTokenResponseCollection"),
+            (T13, "RequestSecurityTokenResponse"),
+        ],
+    ) {
+        a.shape = Some(Shape::Collection13);
+        (r, T13)
+    } else if let Some(r) = child(body, T05, "RequestSecurityTokenResponse") {
+        a.shape = Some(Shape::Bare2005);
+        (r, T05)
+    } else if let Some(r) = child(body, T13, "RequestSecurityTokenResponse") {
+        a.shape = Some(Shape::Bare13);
+        (r, T13)
+    } else if let Some(r) = path(
+        body,
+        &[
+            (T05, "RequestSecurityTokenResponseCollection"),
+            (T05, "RequestSecurityTokenResponse"),
+        ],
+    ) {
+        a.shape = Some(Shape::Collection2005);
+        (r, T05)
+    } else {
+        return a;
+    };
+    a.token_type = child(rstr, ns, "TokenType").map(text_of);
+    a.grant_type = a
+        .token_type
+        .as_deref()
+        .and_then(grant_type)
+        .map(String::from);
+    if let Some(lt) = child(rstr, ns, "Lifetime") {
+        a.lifetime_created = child(lt, xml::WSU, "Created").map(|n| instant(text_of(n)));
+        a.lifetime_expires = child(lt, xml::WSU, "Expires").map(|n| instant(text_of(n)));
+    }
+    if let Some(rst) = child(rstr, ns, "RequestedSecurityToken") {
+        let found = rst
+            .children()
+            .find(|c| xml::is(*c, SAML1, "Assertion") || xml::is(*c, SAML2, "Assertion"));
+        a.assertion = found.map(|n| {
+            let saml2 = xml::is(n, SAML2, "Assertion");
+            let ns = if saml2 { SAML2 } else { SAML1 };
+            let conditions = child(n, ns, "Conditions");
+            let audiences = conditions
+                .map(|c| {
+                    let restriction = if saml2 {
+                        "AudienceRestriction"
+                    } else {
+                        "AudienceRestrictionCondition"
+                    };
+                    xml::children(c, ns, restriction)
+                        .flat_map(|r| xml::children(r, ns, "Audience"))
+                        .map(|x| text_of(x).trim().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Assertion {
+                kind: if saml2 { "saml2".into() } else { "saml".into() },
+                not_before: conditions
+                    .and_then(|c| c.attribute("NotBefore"))
+                    .map(|s| instant(s.to_string())),
+                not_on_or_after: conditions
+                    .and_then(|c| c.attribute("NotOnOrAfter"))
+                    .map(|s| instant(s.to_string())),
+                audiences,
+                signed: n
+                    .children()
+                    .any(|c| xml::is(c, "http://www.w3.org/2000/09/xmldsig#", "Signature")),
+            }
+        });
+    }
+    a
+}
+
+/// The assertion element TokenType names (WST-6): `saml2` for SAML 2.0 types, `saml` otherwise.
+pub fn expected_assertion_kind(token_type: &str) -> &'static str {
+    if token_type.contains("SAML:2.0") || token_type.ends_with("#SAMLV2.0") {
+        "saml2"
+    } else {
+        "saml"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rst(variation: Variation, version: WsTrustVersion) -> String {
+        let id = uuid::Uuid::nil();
+        Rst {
+            version,
+            to: "https://sts.example/adfs/services/trust/13/usernamemixed",
+            username: "o'brien&<co>@contoso.example",
+            password: "p\"w<&>é",
+            applies_to: "urn:federation:MicrosoftOnline",
+            message_id: id,
+            token_id: id,
+            variation,
+            now: DateTime::parse_from_rfc3339("2026-11-23T07:00:00Z")
+                .map(|d| d.with_timezone(&Utc))
+                .unwrap_or_default(),
+        }
+        .to_xml()
+    }
+
+    #[test]
+    fn macos_request_shape() {
+        insta::assert_snapshot!("rst-13-macos", rst(Variation::MACOS, WsTrustVersion::V13));
+        insta::assert_snapshot!(
+            "rst-2005-macos",
+            rst(Variation::MACOS, WsTrustVersion::V2005)
+        );
+        insta::assert_snapshot!(
+            "rst-13-standard",
+            rst(Variation::STANDARD, WsTrustVersion::V13)
+        );
+    }
+
+    #[test]
+    fn the_request_is_well_formed_and_never_a_digest() {
+        for v in WsTrustVersion::PREFERENCE {
+            for var in [Variation::MACOS, Variation::STANDARD] {
+                let x = rst(var, v);
+                let doc = roxmltree::Document::parse(&x).ok();
+                let pw = doc
+                    .as_ref()
+                    .and_then(|d| d.descendants().find(|n| n.has_tag_name((WSSE, "Password"))));
+                assert_eq!(
+                    pw.and_then(|p| p.text()),
+                    Some("p\"w<&>é"),
+                    "escaping round-trips"
+                );
+                assert!(
+                    !x.contains("PasswordDigest") && !x.contains("Nonce"),
+                    "never a digest"
+                );
+                assert_eq!(
+                    pw.and_then(|p| p.attribute("Type")).is_some(),
+                    var.password_type
+                );
+                assert_eq!(x.contains("u:Timestamp"), var.timestamp);
+            }
+        }
+    }
+
+    #[test]
+    fn grant_types() {
+        assert_eq!(
+            grant_type("urn:oasis:names:tc:SAML:1.0:assertion"),
+            Some("urn:ietf:params:oauth:grant-type:saml1_1-bearer")
+        );
+        assert_eq!(
+            grant_type("http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0"),
+            Some("urn:ietf:params:oauth:grant-type:saml2-bearer")
+        );
+        assert_eq!(grant_type(" urn:oasis:names:tc:SAML:2.0:assertion"), None);
+    }
+}

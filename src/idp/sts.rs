@@ -1,0 +1,375 @@
+//! The reference IdP's WS-Trust STS (`/adfs/services/trust/{13,2005}/usernamemixed`): it
+//! dispatches on `a:Action` (not the HTTP SOAPAction header), authenticates the test users,
+//! answers with a SAML 1.1 assertion in the version's envelope with RelatesTo, Timestamp and
+//! Lifetime, and with SOAP 1.2 `FailedAuthentication` faults for bad credentials.
+
+use super::State;
+use super::defects::has;
+use crate::flow::wstrust::{self, SOAP12, T05, T13, WSSE};
+use crate::flow::{WsTrustVersion, xml};
+use crate::redact::xml_escape;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
+
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+struct Parsed {
+    version: Option<WsTrustVersion>,
+    message_id: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    password_type: Option<String>,
+    has_timestamp: bool,
+    applies_to: Option<String>,
+}
+
+fn parse(body: &[u8]) -> Result<Parsed, String> {
+    let text = xml::body_text(body).map_err(|e| e.to_string())?;
+    let doc = xml::parse(text).map_err(|e| e.to_string())?;
+    let env = doc.root_element();
+    if !xml::is(env, SOAP12, "Envelope") {
+        return Err("not a SOAP 1.2 envelope".into());
+    }
+    let header = xml::child(env, SOAP12, "Header").ok_or("no s:Header")?;
+    let action = xml::child(header, xml::WSA10, "Action").map(xml::text_of);
+    let version = action.as_deref().and_then(|a| {
+        WsTrustVersion::PREFERENCE
+            .into_iter()
+            .find(|v| crate::flow::mex::issue_action(*v) == a.trim())
+    });
+    let security = xml::child(header, WSSE, "Security");
+    let token = security.and_then(|s| xml::child(s, WSSE, "UsernameToken"));
+    let password = token.and_then(|t| xml::child(t, WSSE, "Password"));
+    let rst = xml::child(env, SOAP12, "Body").and_then(|b| {
+        b.children()
+            .find(|c| c.tag_name().name() == "RequestSecurityToken")
+    });
+    Ok(Parsed {
+        version,
+        message_id: xml::child(header, xml::WSA10, "MessageID").map(xml::text_of),
+        username: token
+            .and_then(|t| xml::child(t, WSSE, "Username"))
+            .map(xml::text_of),
+        password: password.map(xml::text_of),
+        password_type: password
+            .and_then(|p| p.attribute("Type"))
+            .map(str::to_string),
+        has_timestamp: security
+            .and_then(|s| xml::child(s, xml::WSU, "Timestamp"))
+            .is_some(),
+        applies_to: rst
+            .and_then(|r| r.descendants().find(|n| xml::is(*n, xml::WSA10, "Address")))
+            .map(xml::text_of),
+    })
+}
+
+fn security_header(now: DateTime<Utc>, st: &State) -> String {
+    let (created, expires) = if has(st.defect, "sts-created-in-future") {
+        (now + Duration::minutes(10), now + Duration::minutes(15))
+    } else if has(st.defect, "sts-expired") {
+        (now - Duration::minutes(15), now - Duration::minutes(10))
+    } else {
+        (now, now + Duration::minutes(5))
+    };
+    format!(
+        "<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\"><u:Timestamp u:Id=\"_0\"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp></o:Security>",
+        instant(created),
+        instant(expires)
+    )
+}
+
+fn relates_to(nonce: Option<&str>, st: &State) -> String {
+    if has(st.defect, "sts-no-relatesto") {
+        return String::new();
+    }
+    let value = if has(st.defect, "sts-wrong-relatesto") {
+        format!("urn:uuid:{}", uuid::Uuid::new_v4())
+    } else {
+        nonce.unwrap_or("").to_string()
+    };
+    format!("<a:RelatesTo>{}</a:RelatesTo>", xml_escape(&value))
+}
+
+fn envelope(
+    action: &str,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+    st: &State,
+    body: &str,
+) -> String {
+    format!(
+        "<s:Envelope xmlns:s=\"{SOAP12}\" xmlns:a=\"{}\" xmlns:u=\"{}\"><s:Header><a:Action s:mustUnderstand=\"1\">{action}</a:Action>{}{}</s:Header><s:Body>{body}</s:Body></s:Envelope>",
+        xml::WSA10,
+        xml::WSU,
+        relates_to(nonce, st),
+        security_header(now, st)
+    )
+}
+
+/// A SOAP 1.2 fault with a subcode (`FailedAuthentication`, `RequestFailed`, `InvalidRequest`).
+fn fault(
+    status: StatusCode,
+    subcode: &str,
+    reason: &str,
+    nonce: Option<&str>,
+    st: &State,
+) -> Response {
+    let ns = if subcode == "RequestFailed" {
+        T13
+    } else {
+        WSSE
+    };
+    let body = format!(
+        "<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:a=\"{ns}\">a:{subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang=\"en-US\">{}</s:Text></s:Reason></s:Fault>",
+        xml_escape(reason)
+    );
+    let doc = envelope(
+        "http://www.w3.org/2005/08/addressing/soap/fault",
+        nonce,
+        Utc::now(),
+        st,
+        &body,
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")],
+        doc,
+    )
+        .into_response()
+}
+
+fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> String {
+    let audience = if has(st.defect, "sts-assertion-wrong-audience") {
+        "urn:fedconform:someone-else"
+    } else {
+        applies_to
+    };
+    let subject = format!(
+        "<saml:Subject><saml:NameIdentifier Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified\">{}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>",
+        xml_escape(login)
+    );
+    format!(
+        concat!(
+            "<saml:Assertion MajorVersion=\"1\" MinorVersion=\"1\" AssertionID=\"_{id}\" Issuer=\"{issuer}\" IssueInstant=\"{now}\" xmlns:saml=\"{saml}\">",
+            "<saml:Conditions NotBefore=\"{now}\" NotOnOrAfter=\"{until}\"><saml:AudienceRestrictionCondition><saml:Audience>{aud}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>",
+            "<saml:AttributeStatement>{subject}<saml:Attribute AttributeName=\"UPN\" AttributeNamespace=\"http://schemas.xmlsoap.org/claims\"><saml:AttributeValue>{login}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>",
+            "<saml:AuthenticationStatement AuthenticationMethod=\"urn:oasis:names:tc:SAML:1.0:am:password\" AuthenticationInstant=\"{now}\">{subject}</saml:AuthenticationStatement>",
+            "</saml:Assertion>"
+        ),
+        id = uuid::Uuid::new_v4(),
+        issuer = xml_escape(&format!("{}/adfs/services/trust", st.base)),
+        now = instant(now),
+        until = instant(now + Duration::hours(1)),
+        saml = wstrust::SAML1,
+        aud = xml_escape(audience),
+        subject = subject,
+        login = xml_escape(login),
+    )
+}
+
+fn token_response(
+    v: WsTrustVersion,
+    nonce: Option<&str>,
+    login: &str,
+    applies_to: &str,
+    st: &State,
+) -> Response {
+    let now = Utc::now();
+    let token_type = if has(st.defect, "sts-tokentype-whitespace") {
+        "\n  urn:oasis:names:tc:SAML:1.0:assertion\n".to_string()
+    } else if has(st.defect, "sts-samlv11-tokentype") {
+        "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1".to_string()
+    } else {
+        wstrust::SAML1.to_string()
+    };
+    let token = if has(st.defect, "sts-assertion-missing") {
+        String::new()
+    } else {
+        assertion(login, applies_to, now, st)
+    };
+    let ns = wstrust::trust_ns(v);
+    let rstr = format!(
+        concat!(
+            "<t:RequestSecurityTokenResponse xmlns:t=\"{ns}\">",
+            "<t:Lifetime><u:Created>{created}</u:Created><u:Expires>{expires}</u:Expires></t:Lifetime>",
+            "<wsp:AppliesTo xmlns:wsp=\"http://schemas.xmlsoap.org/ws/2004/09/policy\"><a:EndpointReference><a:Address>{urn}</a:Address></a:EndpointReference></wsp:AppliesTo>",
+            "<t:RequestedSecurityToken>{token}</t:RequestedSecurityToken>",
+            "<t:TokenType>{token_type}</t:TokenType>",
+            "<t:RequestType>{request_type}</t:RequestType>",
+            "<t:KeyType>{key_type}</t:KeyType>",
+            "</t:RequestSecurityTokenResponse>"
+        ),
+        ns = ns,
+        created = instant(now),
+        expires = instant(now + Duration::hours(1)),
+        urn = xml_escape(applies_to),
+        token = token,
+        token_type = token_type,
+        request_type = wstrust::request_type(v),
+        key_type = wstrust::key_type(v),
+    );
+    let (action, body) = match v {
+        WsTrustVersion::V13 if !has(st.defect, "sts-2005-shape-for-13") => (
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal",
+            format!(
+                "<t:RequestSecurityTokenResponseCollection xmlns:t=\"{T13}\">{rstr}</t:RequestSecurityTokenResponseCollection>"
+            ),
+        ),
+        WsTrustVersion::V13 => (
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal",
+            rstr,
+        ),
+        WsTrustVersion::V2005 => (
+            "http://schemas.xmlsoap.org/ws/2005/02/trust/RSTR/Issue",
+            rstr,
+        ),
+    };
+    let _ = T05;
+    let status = if has(st.defect, "sts-status-202") {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")],
+        envelope(action, nonce, now, st, &body),
+    )
+        .into_response()
+}
+
+fn special_chars(s: &str) -> bool {
+    s.chars().any(|c| !c.is_ascii() || "&<>'\"".contains(c))
+}
+
+/// Handles a RequestSecurityToken at the endpoint of `endpoint` version.
+pub async fn issue(
+    st: Arc<State>,
+    endpoint: WsTrustVersion,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = match parse(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return fault(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InvalidRequest",
+                &format!("MSIS7065: the request is not valid: {e}"),
+                None,
+                &st,
+            );
+        }
+    };
+    let nonce = p.message_id.as_deref().map(str::trim);
+    // Dispatch on a:Action, as WS-Addressing says; the defect reads the HTTP SOAPAction header.
+    let version = if has(st.defect, "sts-dispatch-on-soapaction") {
+        let h = headers
+            .get("soapaction")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .trim_matches('"')
+            .to_string();
+        WsTrustVersion::PREFERENCE
+            .into_iter()
+            .find(|v| crate::flow::mex::issue_action(*v) == h)
+    } else {
+        p.version
+    };
+    if version != Some(endpoint) {
+        return fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InvalidRequest",
+            &format!(
+                "ID3035: the request was not valid for the WS-Trust {endpoint} endpoint (action)"
+            ),
+            nonce,
+            &st,
+        );
+    }
+    if has(st.defect, "sts-requires-timestamp") && !p.has_timestamp {
+        return fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InvalidSecurity",
+            "ID4072: the security header must contain a Timestamp",
+            nonce,
+            &st,
+        );
+    }
+    match p.password_type.as_deref() {
+        None if has(st.defect, "sts-requires-password-type") => {
+            return fault(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InvalidSecurity",
+                "ID4063: the Password element must carry a Type",
+                nonce,
+                &st,
+            );
+        }
+        Some(t) if t != wstrust::PASSWORD_TEXT => {
+            return fault(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "UnsupportedSecurityToken",
+                "ID4067: only PasswordText is supported",
+                nonce,
+                &st,
+            );
+        }
+        _ => {}
+    }
+    if has(st.defect, "sts-2005-endpoint-fault") && endpoint == WsTrustVersion::V2005 {
+        return fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "FailedAuthentication",
+            "MSIS7068: Access denied.",
+            nonce,
+            &st,
+        );
+    }
+    let (Some(username), Some(password)) = (p.username, p.password) else {
+        return fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InvalidSecurity",
+            "ID4060: no UsernameToken",
+            nonce,
+            &st,
+        );
+    };
+    let applies_to = p.applies_to.unwrap_or_default();
+    let known = st.users.iter().find(|(login, _)| *login == username);
+    let known = if has(st.defect, "sts-rejects-special") && special_chars(&username) {
+        None
+    } else {
+        known
+    };
+    match known {
+        Some((_, pw)) if pw.expose() == password => {
+            token_response(endpoint, nonce, &username, &applies_to, &st)
+        }
+        Some(_) => {
+            let (status, subcode) = if has(st.defect, "sts-fault-401") {
+                (StatusCode::UNAUTHORIZED, "FailedAuthentication")
+            } else if has(st.defect, "sts-requestfailed") {
+                (StatusCode::INTERNAL_SERVER_ERROR, "RequestFailed")
+            } else {
+                (StatusCode::INTERNAL_SERVER_ERROR, "FailedAuthentication")
+            };
+            fault(status, subcode, "MSIS7068: Access denied.", nonce, &st)
+        }
+        None if has(st.defect, "sts-token-for-unknown-user") => {
+            token_response(endpoint, nonce, &username, &applies_to, &st)
+        }
+        None => fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "FailedAuthentication",
+            "MSIS7068: Access denied.",
+            nonce,
+            &st,
+        ),
+    }
+}

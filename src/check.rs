@@ -1235,3 +1235,90 @@ pub fn inspect_mex(a: &MexAnalysis, cases: &[CaseDef]) -> Vec<(String, Level, Ve
         })
         .collect()
 }
+
+/// What `inspect rstr` knows about the request a captured response answered.
+#[derive(Debug, Clone)]
+pub struct RstrContext {
+    /// The endpoint's version (None: inferred from the response's shape).
+    pub version: Option<crate::flow::WsTrustVersion>,
+    /// The request's MessageID (None: only the presence of RelatesTo is checked).
+    pub nonce: Option<String>,
+    /// When the response is judged.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The HTTP status it came with (None: 200 for a token, 500 for a fault).
+    pub status: Option<u16>,
+    /// The AppliesTo of the request.
+    pub applies_to: String,
+}
+
+/// The WST findings `inspect rstr` reports for a captured response: the built-in wstrust-login
+/// suite's cases for a valid login (or, for a fault, for a wrong password) judged on the document.
+pub fn inspect_rstr(
+    a: &crate::flow::wstrust::RstrAnalysis,
+    ctx: &RstrContext,
+    cases: &[CaseDef],
+) -> (crate::flow::WsTrustVersion, Vec<(String, Level, Verdict)>) {
+    use crate::flow::WsTrustVersion;
+    use crate::flow::wstrust::Shape;
+    use crate::suite::StepKind;
+    let version = ctx.version.unwrap_or(match a.shape {
+        Some(Shape::Bare2005) | Some(Shape::Collection2005) => WsTrustVersion::V2005,
+        _ => WsTrustVersion::V13,
+    });
+    let is_fault = a.fault.is_some();
+    let status = ctx.status.unwrap_or(if is_fault { 500 } else { 200 });
+    let nonce = ctx
+        .nonce
+        .clone()
+        .or_else(|| a.relates_to.clone())
+        .unwrap_or_else(|| "urn:uuid:(the request's MessageID)".into());
+    let obs = LoginObservation {
+        version,
+        address: String::new(),
+        login: String::new(),
+        nonce,
+        variation: crate::flow::wstrust::Variation::STANDARD,
+        applies_to: ctx.applies_to.clone(),
+        sent_at: ctx.now,
+        exchange: Exchange {
+            method: "POST".into(),
+            url: String::new(),
+            request_headers: Vec::new(),
+            request_body: None,
+            hops: Vec::new(),
+            final_url: String::new(),
+            status: Some(status),
+            response_headers: Vec::new(),
+            body: Vec::new(),
+            elapsed_ms: 0,
+            failure: None,
+        },
+        analysis: Some(a.clone()),
+    };
+    let step = if is_fault {
+        StepKind::LoginWrongPassword
+    } else {
+        StepKind::Login
+    };
+    let findings = cases
+        .iter()
+        .filter(|c| c.step == step)
+        .filter_map(|c| {
+            let expect = Expect {
+                status: None,
+                content_type: None,
+                valid_certificate: None,
+                no_http_redirect: None,
+                ..c.expect.clone()
+            };
+            if expect.keys().is_empty() {
+                return None;
+            }
+            let level = requirements::strictest(c.requirements.iter().map(String::as_str));
+            let mut out = Vec::new();
+            login_findings(&expect, &obs, None, &mut out);
+            Some((c.requirements.join(","), level, verdict(level, out, false)))
+        })
+        .collect();
+    (version, findings)
+}

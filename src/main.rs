@@ -162,6 +162,27 @@ enum Inspect {
         #[arg(long)]
         ca: Option<PathBuf>,
     },
+    /// A captured WS-Trust response: nonce echo, freshness, shape, TokenType → grant_type,
+    /// assertion, or the fault's classification.
+    Rstr {
+        /// The response file.
+        file: PathBuf,
+        /// The request's MessageID (urn:uuid:…) that RelatesTo must echo.
+        #[arg(long)]
+        nonce: Option<String>,
+        /// Judge times as of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<String>,
+        /// The endpoint's WS-Trust version (default: inferred from the response).
+        #[arg(long, value_parser = ["1.3", "2005"])]
+        version: Option<String>,
+        /// The AppliesTo of the request (federationRequestURN).
+        #[arg(long, default_value = "urn:federation:MicrosoftOnline")]
+        applies_to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 fn load_suites(path: Option<&Path>) -> Result<Vec<Suite>, suite::ConfigErrors> {
@@ -444,6 +465,111 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
     }
 }
 
+fn cmd_inspect_rstr(
+    file: &Path,
+    nonce: Option<String>,
+    now: Option<&str>,
+    version: Option<&str>,
+    applies_to: String,
+    format: Format,
+) -> i32 {
+    use fedconform::flow::WsTrustVersion;
+    let body = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => return config_error(&format!("{}: cannot read: {e}", file.display())),
+    };
+    let now = match now.map(chrono::DateTime::parse_from_rfc3339).transpose() {
+        Ok(n) => n
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or_else(chrono::Utc::now),
+        Err(e) => {
+            return config_error(&format!(
+                "--now: {e}: expected an RFC 3339 instant such as 2013-11-15T03:08:30Z"
+            ));
+        }
+    };
+    let version = version.map(|v| {
+        if v == "2005" {
+            WsTrustVersion::V2005
+        } else {
+            WsTrustVersion::V13
+        }
+    });
+    let suites = match fedconform::embedded::suites() {
+        Ok(s) => s,
+        Err(e) => return config_error(&e),
+    };
+    let cases: Vec<_> = suites
+        .into_iter()
+        .filter(|s| s.meta.name == "wstrust-login")
+        .flat_map(|s| s.cases)
+        .collect();
+    let a = fedconform::flow::wstrust::analyse(&body);
+    let ctx = fedconform::check::RstrContext {
+        version,
+        nonce: nonce.clone(),
+        now,
+        status: None,
+        applies_to,
+    };
+    let (version, findings) = fedconform::check::inspect_rstr(&a, &ctx, &cases);
+    let failed = findings
+        .iter()
+        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "source": file.display().to_string(),
+                "version": version,
+                "nonce": nonce,
+                "now": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "kind": if a.fault.is_some() { "fault" } else { "token-response" },
+                "analysis": a,
+                "findings": findings.iter().map(|(id, level, v)| serde_json::json!({
+                    "requirement": id, "level": level, "outcome": v.outcome, "message": v.message,
+                })).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            println!(
+                "{} (WS-Trust {version}, judged at {})",
+                file.display(),
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            if let Some(e) = &a.parse_error {
+                println!("  not well-formed: {e}");
+            }
+            if let Some(f) = &a.fault {
+                let kind = if f.is_failed_authentication() {
+                    "a credential error (FailedAuthentication)"
+                } else {
+                    "a generic failure"
+                };
+                println!(
+                    "  SOAP fault {:?}: macOS reports {kind}",
+                    f.subcode.clone().or(f.code.clone()).unwrap_or_default()
+                );
+            }
+            if let Some(g) = &a.grant_type {
+                println!("  macOS sends grant_type {g}");
+            }
+            for (id, level, v) in &findings {
+                println!(
+                    "  {:<7} {id:<6} {level:<6} {}",
+                    v.outcome.to_string(),
+                    v.message
+                );
+            }
+        }
+    }
+    if failed {
+        exit::NONCONFORMANT
+    } else {
+        exit::CONFORMANT
+    }
+}
+
 fn cmd_golden(action: GoldenAction) -> i32 {
     use fedconform::golden::{snap_body, snap_files};
     let (args, verb) = match &action {
@@ -573,6 +699,24 @@ fn main() {
         Command::Inspect {
             what: Inspect::Mex { source, format, ca },
         } => cmd_inspect_mex(&source, format, ca.as_deref()),
+        Command::Inspect {
+            what:
+                Inspect::Rstr {
+                    file,
+                    nonce,
+                    now,
+                    version,
+                    applies_to,
+                    format,
+                },
+        } => cmd_inspect_rstr(
+            &file,
+            nonce,
+            now.as_deref(),
+            version.as_deref(),
+            applies_to,
+            format,
+        ),
         Command::List { suites } => match load_suites(suites.as_deref()) {
             Ok(ss) => {
                 for s in &ss {

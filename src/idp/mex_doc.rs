@@ -1,6 +1,6 @@
 //! The reference IdP's MEX document, shaped as AD FS serves it: WS-Trust 1.3 and 2005 username
 //! endpoints, plus endpoints a client must skip (Windows transport, message security over http,
-//! a SOAP 1.1 binding, a port with an unprefixed binding QName).
+//! a net.tcp binding, a port with an unprefixed binding QName).
 
 use super::defects::{Defect, has};
 
@@ -60,21 +60,21 @@ fn other_policy(id: &str, body: &str) -> String {
     )
 }
 
-fn binding(name: &str, policy: &str, soap12: bool, action: &str) -> String {
-    let (prefix, ns_binding) = if soap12 {
-        ("soap12", "soap12:binding")
-    } else {
-        ("soap", "soap:binding")
-    };
+/// The transport of SOAP over HTTP, the only one macOS uses.
+const SOAP_HTTP: &str = "http://schemas.xmlsoap.org/soap/http";
+/// SOAP over TCP (net.tcp): a transport macOS skips.
+const SOAP_TCP: &str = "http://schemas.microsoft.com/ws/06/2004/soap/tcp";
+
+fn binding(name: &str, policy: &str, transport: &str, action: &str) -> String {
     format!(
         r##"
   <wsdl:binding name="{name}" type="tns:IWSTrust">
     <wsp:PolicyReference URI="#{policy}"/>
-    <{ns_binding} transport="http://schemas.xmlsoap.org/soap/http"/>
+    <soap12:binding transport="{transport}"/>
     <wsdl:operation name="Issue">
-      <{prefix}:operation soapAction="{action}" style="document"/>
-      <wsdl:input><{prefix}:body use="literal"/></wsdl:input>
-      <wsdl:output><{prefix}:body use="literal"/></wsdl:output>
+      <soap12:operation soapAction="{action}" style="document"/>
+      <wsdl:input><soap12:body use="literal"/></wsdl:input>
+      <wsdl:output><soap12:body use="literal"/></wsdl:output>
     </wsdl:operation>
   </wsdl:binding>"##
     )
@@ -153,42 +153,42 @@ pub fn document(base: &str, http_base: &str, defect: Option<Defect>) -> String {
     bindings += &binding(
         "WindowsTransport_IWSTrustFeb2005Async",
         "WindowsTransport_policy",
-        true,
+        SOAP_HTTP,
         ACTION_05,
     );
     bindings += &binding(
         "CertificateWSTrustBinding_IWSTrust13Async",
         "Certificate13_policy",
-        true,
+        SOAP_HTTP,
         ACTION_13,
     );
     if with_05 {
         bindings += &binding(
             "UserNameWSTrustBinding_IWSTrustFeb2005Async",
             "UserNameWSTrustBinding_IWSTrustFeb2005Async_policy",
-            true,
+            SOAP_HTTP,
             ACTION_05,
         );
     }
     if with_13 {
-        // A SOAP 1.1 binding of the 1.3 username policy, ahead of the real one: macOS skips it.
+        // A net.tcp binding of the 1.3 username policy, ahead of the real one: macOS skips it.
         bindings += &binding(
-            "UserNameWSTrustBinding_IWSTrust13Async_Soap11",
+            "UserNameWSTrustBinding_IWSTrust13Async_Tcp",
             "UserNameWSTrustBinding_IWSTrust13Async_policy",
-            false,
+            SOAP_TCP,
             ACTION_13,
         );
         bindings += &binding(
             "UserNameWSTrustBinding_IWSTrust13Async",
             "UserNameWSTrustBinding_IWSTrust13Async_policy",
-            true,
+            SOAP_HTTP,
             ACTION_13,
         );
         if has(defect, "mex-extra-http-endpoint") {
             bindings += &binding(
                 "UserNameWSTrustBinding_IWSTrust13Async_Http",
                 "UserNameWSTrustBinding_IWSTrust13Async_policy",
-                true,
+                SOAP_HTTP,
                 ACTION_13,
             );
         }
@@ -196,7 +196,7 @@ pub fn document(base: &str, http_base: &str, defect: Option<Defect>) -> String {
     bindings += &binding(
         "KerberosWSTrustBinding_IWSTrust13Async",
         "Kerberos13_policy",
-        true,
+        SOAP_HTTP,
         ACTION_13,
     );
 
@@ -224,16 +224,22 @@ pub fn document(base: &str, http_base: &str, defect: Option<Defect>) -> String {
         );
     }
     if with_13 {
-        let s11 = format!("{base}/adfs/services/trust/13/usernamemixed-soap11");
+        let tcp = format!("{base}/adfs/services/trust/13/usernamemixed-tcp");
         ports += &port(
-            "UserNameWSTrustBinding_IWSTrust13Async_Soap11",
-            "tns:UserNameWSTrustBinding_IWSTrust13Async_Soap11",
-            &s11,
-            &s11,
+            "UserNameWSTrustBinding_IWSTrust13Async_Tcp",
+            "tns:UserNameWSTrustBinding_IWSTrust13Async_Tcp",
+            &tcp,
+            &tcp,
+        );
+        ports += &port(
+            "UserNameWSTrustBinding_IWSTrust13Async",
+            &qn("UserNameWSTrustBinding_IWSTrust13Async"),
+            &format!("{u13}{pad}"),
+            &u13,
         );
         if !has(defect, "mex-unprefixed-port-qname") {
-            // An unprefixed QName for the real 1.3 binding, ahead of the prefixed port: macOS never
-            // matches it and goes on to the next port.
+            // A second port for the real 1.3 binding, named by an unprefixed QName: macOS never
+            // matches it (and takes only the first port of a binding anyway).
             let unp = format!("{base}/adfs/services/trust/13/usernamemixed-unprefixed");
             ports += &port(
                 "UserNameWSTrustBinding_IWSTrust13Async_Unprefixed",
@@ -242,12 +248,6 @@ pub fn document(base: &str, http_base: &str, defect: Option<Defect>) -> String {
                 &unp,
             );
         }
-        ports += &port(
-            "UserNameWSTrustBinding_IWSTrust13Async",
-            &qn("UserNameWSTrustBinding_IWSTrust13Async"),
-            &format!("{u13}{pad}"),
-            &u13,
-        );
         if has(defect, "mex-extra-http-endpoint") {
             let h = format!("{http_base}/adfs/services/trust/13/usernamemixed");
             ports += &port(

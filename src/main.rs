@@ -258,6 +258,7 @@ fn cmd_run(a: RunArgs) -> i32 {
         }),
         partition: a.partition,
         baseline,
+        arguments: std::env::args().skip(1).collect(),
     };
     match runner::run(rt.handle(), &suites, Arc::new(target), redactor, opts) {
         Ok(r) => {

@@ -142,6 +142,8 @@ pub struct RunOptions {
     pub partition: Option<Partition>,
     /// Cases known to fail: their failures do not fail the run; their passes are reported.
     pub baseline: BTreeSet<String>,
+    /// The command line, for the report (redacted before it is written).
+    pub arguments: Vec<String>,
 }
 
 /// What a run produced.
@@ -370,6 +372,11 @@ pub fn run(
         strict: opts.strict,
         unreferenced_goldens: Vec::new(),
         partition: opts.partition.map(|p| p.to_string()),
+        arguments: opts
+            .arguments
+            .iter()
+            .map(|a| ctx.redactor.redact(a))
+            .collect(),
     };
     if args.list {
         let _ = libtest_mimic::run(args, trials);

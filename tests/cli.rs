@@ -48,6 +48,18 @@ fn main_job_passes_and_writes_both_reports() {
     assert!(cases.iter().all(|c| c.2 == "pass"));
     assert_eq!(report["summary"]["pass"], n);
     assert_eq!(report["run"]["target"], "reference");
+    let args: Vec<&str> = report["run"]["arguments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str())
+        .collect();
+    assert_eq!(
+        args.first().copied(),
+        Some("run"),
+        "the command line is in the run metadata: {args:?}"
+    );
+    assert!(args.contains(&"--report-json"));
     let junit = std::fs::read_to_string(dir.path().join("j.xml")).expect("junit written");
     assert_eq!(junit.matches("<testcase ").count(), n);
     assert!(junit.contains("classname=\"wstrust-mex\""));

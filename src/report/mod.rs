@@ -100,6 +100,8 @@ pub struct RunInfo {
     pub unreferenced_goldens: Vec<String>,
     /// The partition run, if any.
     pub partition: Option<String>,
+    /// The command-line arguments, with every secret redacted.
+    pub arguments: Vec<String>,
 }
 
 /// Writes every requested report, each atomically.

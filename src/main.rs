@@ -326,6 +326,12 @@ fn cmd_serve(a: ServeArgs) -> i32 {
                 .and_then(|_| write_secret(&dir.join(&pw), idp.password.expose()))
                 .and_then(|_| write_secret(&dir.join(&spw), idp.special_password.expose()))
                 .and_then(|_| {
+                    fedconform::fsx::write_atomic(
+                        &dir.join(format!("{stem}.signing.pem")),
+                        idp.signing_cert_pem.as_bytes(),
+                    )
+                })
+                .and_then(|_| {
                     fedconform::fsx::write_atomic(out, idp.target_toml(&ca, &pw, &spw).as_bytes())
                 });
             if let Err(e) = written {

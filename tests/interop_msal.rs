@@ -1,21 +1,24 @@
-//! Interop with a real WS-Trust client: Microsoft's MSAL for Python (`msal` from PyPI) runs its
-//! own MEX parser and WS-Trust request against the reference IdP started by `fedconform serve`,
-//! and must obtain an assertion from the same endpoint the harness selects. The test provisions
-//! MSAL in a virtualenv under target/; a missing peer fails the test (rule 2).
+//! Interop with real third-party implementations from PyPI, provisioned by the test in a
+//! virtualenv under target/ (a missing peer fails the test, rule 2):
+//! - Microsoft's MSAL for Python runs its own MEX parser and WS-Trust request against the
+//!   reference IdP started by `fedconform serve`, and must obtain an assertion from the same
+//!   endpoint the harness selects;
+//! - signxml, an independent XML-signature implementation, verifies the assertion MSAL received
+//!   with the IdP's signing certificate, and rejects a tampered copy.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The pinned MSAL version.
-const MSAL: &str = "msal==1.39.0";
+/// The pinned peers.
+const PEERS: [&str; 2] = ["msal==1.39.0", "signxml==5.2.0"];
 
 fn venv_python() -> PathBuf {
     let venv = common::root().join("target/interop-venv");
     let python = venv.join("bin/python");
     let ready = Command::new(&python)
-        .args(["-c", "import msal, requests"])
+        .args(["-c", "import msal, requests, signxml"])
         .output()
         .is_ok_and(|o| o.status.success());
     if !ready {
@@ -35,50 +38,41 @@ fn venv_python() -> PathBuf {
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
-                MSAL,
             ])
+            .args(PEERS)
             .output();
         match pip {
             Ok(o) if o.status.success() => {}
             other => {
-                panic!("cannot install {MSAL} from PyPI: the interop peer is missing: {other:?}")
+                panic!("cannot install {PEERS:?} from PyPI: an interop peer is missing: {other:?}")
             }
         }
     }
     python
 }
 
-fn run_msal(
-    python: &Path,
-    mex_url: &str,
-    ca: &Path,
-    user: &str,
-    password_file: &Path,
-) -> serde_json::Value {
-    let script = common::root().join("tests/interop/msal_wstrust.py");
+fn python_json(python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
     let out = Command::new(python)
-        .arg(script)
-        .args([
-            mex_url,
-            ca.to_str().unwrap_or_default(),
-            user,
-            password_file.to_str().unwrap_or_default(),
-            "urn:federation:MicrosoftOnline",
-        ])
+        .arg(common::root().join("tests/interop").join(script))
+        .args(args)
         .output()
         .expect("python runs");
     assert!(
         out.status.success(),
-        "MSAL failed: {}\n{}",
+        "{script} failed: {}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
-            "MSAL's output is not JSON ({e}): {}",
+            "{script}: output is not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stdout)
         )
     })
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap_or_default()
 }
 
 #[test]
@@ -102,7 +96,7 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
         "mex",
         &mex_url,
         "--ca",
-        ca.to_str().unwrap_or_default(),
+        s(&ca),
         "--format",
         "json",
     ]);
@@ -117,12 +111,20 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
         "{inspected}"
     );
 
-    let msal = run_msal(
+    let urn = "urn:federation:MicrosoftOnline";
+    let assertion = dir.path().join("assertion.xml");
+    let password = dir.path().join("t.password");
+    let msal = python_json(
         &python,
-        &mex_url,
-        &ca,
-        fedconform::idp::FEDERATED_LOGIN,
-        &dir.path().join("t.password"),
+        "msal_wstrust.py",
+        &[
+            &mex_url,
+            s(&ca),
+            fedconform::idp::FEDERATED_LOGIN,
+            s(&password),
+            urn,
+            s(&assertion),
+        ],
     );
     assert_eq!(
         msal["address"], selected,
@@ -137,15 +139,51 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
     assert_eq!(msal["assertion_element"], "<saml:Assertion");
 
     // The special user's XML-special characters survive MSAL's escaping and the STS's reading.
-    let special = run_msal(
+    let special_password = dir.path().join("t.special.password");
+    let special_out = dir.path().join("special.xml");
+    let special = python_json(
         &python,
-        &mex_url,
-        &ca,
-        fedconform::idp::SPECIAL_LOGIN,
-        &dir.path().join("t.special.password"),
+        "msal_wstrust.py",
+        &[
+            &mex_url,
+            s(&ca),
+            fedconform::idp::SPECIAL_LOGIN,
+            s(&special_password),
+            urn,
+            s(&special_out),
+        ],
     );
     assert_eq!(
         special["token_type"],
         "urn:oasis:names:tc:SAML:1.0:assertion"
+    );
+
+    // signxml verifies the assertion MSAL received, with the IdP's signing certificate.
+    let cert = dir.path().join("t.signing.pem");
+    let v = python_json(
+        &python,
+        "verify_signature.py",
+        &[s(&assertion), s(&cert), "AssertionID"],
+    );
+    assert_eq!(v["verified"], true, "{v}");
+    assert_eq!(
+        v["signed_element"],
+        "{urn:oasis:names:tc:SAML:1.0:assertion}Assertion"
+    );
+    let text = std::fs::read_to_string(&assertion).expect("assertion saved");
+    let tampered = dir.path().join("tampered.xml");
+    std::fs::write(
+        &tampered,
+        text.replacen("alice@contoso.example", "mallory@contoso.example", 1),
+    )
+    .expect("write");
+    let v = python_json(
+        &python,
+        "verify_signature.py",
+        &[s(&tampered), s(&cert), "AssertionID"],
+    );
+    assert_eq!(
+        v["verified"], false,
+        "a tampered assertion must not verify: {v}"
     );
 }

@@ -5,6 +5,7 @@ pub mod defects;
 mod mex_doc;
 pub mod pki;
 mod preauth;
+pub mod signing;
 mod sts;
 
 pub use defects::Defect;
@@ -48,6 +49,8 @@ pub struct State {
     pub password: Secret,
     /// Every user the STS authenticates: (login, password).
     pub users: Vec<(String, Secret)>,
+    /// The token-signing key and certificate.
+    pub signer: signing::Signer,
 }
 
 /// How to start the IdP.
@@ -81,6 +84,8 @@ pub struct RunningIdp {
     pub password: Secret,
     /// The special user's password (random per start).
     pub special_password: Secret,
+    /// The token-signing certificate, PEM.
+    pub signing_cert_pem: String,
     /// The active defect.
     pub defect: Option<Defect>,
     handle: axum_server::Handle<SocketAddr>,
@@ -150,12 +155,15 @@ impl RunningIdp {
             (FEDERATED_LOGIN.to_string(), password.clone()),
             (SPECIAL_LOGIN.to_string(), special_password.clone()),
         ];
+        let signer = signing::Signer::generate(&base)?;
+        let signing_cert_pem = signer.cert_pem.clone();
         let state = Arc::new(State {
             base: base.clone(),
             http_base,
             defect: cfg.defect,
             password: password.clone(),
             users,
+            signer,
         });
         let app = Router::new()
             .route("/common/userrealm", get(preauth::userrealm))
@@ -196,6 +204,7 @@ impl RunningIdp {
             ca_pem: pki.ca_pem,
             password,
             special_password,
+            signing_cert_pem,
             defect: cfg.defect,
             handle,
         })

@@ -153,15 +153,16 @@ fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> S
         "<saml:Subject><saml:NameIdentifier Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified\">{}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>",
         xml_escape(login)
     );
-    format!(
+    let id = format!("_{}", uuid::Uuid::new_v4());
+    let unsigned = format!(
         concat!(
-            "<saml:Assertion MajorVersion=\"1\" MinorVersion=\"1\" AssertionID=\"_{id}\" Issuer=\"{issuer}\" IssueInstant=\"{now}\" xmlns:saml=\"{saml}\">",
+            "<saml:Assertion MajorVersion=\"1\" MinorVersion=\"1\" AssertionID=\"{id}\" Issuer=\"{issuer}\" IssueInstant=\"{now}\" xmlns:saml=\"{saml}\">",
             "<saml:Conditions NotBefore=\"{now}\" NotOnOrAfter=\"{until}\"><saml:AudienceRestrictionCondition><saml:Audience>{aud}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>",
             "<saml:AttributeStatement>{subject}<saml:Attribute AttributeName=\"UPN\" AttributeNamespace=\"http://schemas.xmlsoap.org/claims\"><saml:AttributeValue>{login}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>",
             "<saml:AuthenticationStatement AuthenticationMethod=\"urn:oasis:names:tc:SAML:1.0:am:password\" AuthenticationInstant=\"{now}\">{subject}</saml:AuthenticationStatement>",
             "</saml:Assertion>"
         ),
-        id = uuid::Uuid::new_v4(),
+        id = id,
         issuer = xml_escape(&format!("{}/adfs/services/trust", st.base)),
         now = instant(now),
         until = instant(now + Duration::hours(1)),
@@ -169,7 +170,18 @@ fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> S
         aud = xml_escape(audience),
         subject = subject,
         login = xml_escape(login),
-    )
+    );
+    // SAML 1.1 puts the enveloped signature last in the assertion.
+    match st
+        .signer
+        .sign(&unsigned, "AssertionID", &id, "</saml:Assertion>")
+    {
+        Ok(signed) => signed,
+        Err(e) => {
+            eprintln!("fedconform reference IdP: cannot sign an assertion: {e}");
+            unsigned
+        }
+    }
 }
 
 fn token_response(

@@ -1,6 +1,6 @@
 """Drive MSAL for Python's own MEX and WS-Trust code against an IdP.
 
-Usage: msal_wstrust.py MEX_URL CA_PEM USERNAME PASSWORD_FILE APPLIES_TO
+Usage: msal_wstrust.py MEX_URL CA_PEM USERNAME PASSWORD_FILE APPLIES_TO [ASSERTION_OUT]
 
 Prints one JSON object: the endpoint MSAL chose and what its WS-Trust exchange returned. The
 password is read from a file so that it never appears on a command line.
@@ -30,6 +30,9 @@ def main():
         username, password, applies_to, endpoint["address"], endpoint["action"], session,
         verify=ca)
     token = result["token"].decode("utf-8")
+    if len(sys.argv) > 6:
+        with open(sys.argv[6], "w", encoding="utf-8") as f:
+            f.write(token)
     print(json.dumps({
         "msal_version": msal.__version__,
         "address": endpoint["address"],

@@ -1,0 +1,122 @@
+//! Token signing for the reference IdP: an ECDSA P-256 key and self-signed certificate per start
+//! (rcgen), enveloped XML signatures with exclusive canonicalisation made by the `xml-sec` crate
+//! (pure Rust XMLDSig; chosen over libxmlsec1 bindings so that no C library or system package is
+//! needed, and over hand-written canonicalisation, which the project does not write).
+
+use rcgen::{CertificateParams, DnType, KeyPair};
+use xml_sec::IdAttributeRegistration;
+use xml_sec::xmldsig::{EcdsaP256SigningKey, SignContext, X509CertificateKeyInfoWriter};
+
+/// The XML-DSig namespace.
+pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+
+/// A signing key and its certificate.
+pub struct Signer {
+    key_pkcs8: Vec<u8>,
+    cert_der: Vec<u8>,
+    /// The certificate, PEM (what a relying party trusts).
+    pub cert_pem: String,
+    /// The public key, PEM (SubjectPublicKeyInfo).
+    pub public_key_pem: String,
+}
+
+impl Signer {
+    /// A fresh key and a self-signed certificate naming the IdP.
+    pub fn generate(issuer: &str) -> Result<Signer, String> {
+        let key = KeyPair::generate().map_err(|e| e.to_string())?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+        params.distinguished_name.push(
+            DnType::CommonName,
+            format!("fedconform reference IdP token signing ({issuer})"),
+        );
+        let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+        Ok(Signer {
+            key_pkcs8: key.serialize_der(),
+            cert_der: cert.der().to_vec(),
+            cert_pem: cert.pem(),
+            public_key_pem: key.public_key_pem(),
+        })
+    }
+
+    /// Signs an element that carries `id_attribute="id"`: appends an enveloped `ds:Signature`
+    /// (exclusive c14n, ECDSA-SHA256, SHA-256 digest, the certificate in KeyInfo) as its last
+    /// child, before `close_tag`.
+    pub fn sign(
+        &self,
+        xml: &str,
+        id_attribute: &str,
+        id: &str,
+        close_tag: &str,
+    ) -> Result<String, String> {
+        let at = xml
+            .rfind(close_tag)
+            .ok_or_else(|| format!("no {close_tag} to sign"))?;
+        let template = format!(
+            concat!(
+                "<ds:Signature xmlns:ds=\"{ds}\"><ds:SignedInfo>",
+                "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
+                "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>",
+                "<ds:Reference URI=\"#{id}\"><ds:Transforms>",
+                "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>",
+                "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
+                "</ds:Transforms><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>",
+                "<ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo>",
+                "<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo></ds:KeyInfo></ds:Signature>"
+            ),
+            ds = DS,
+            id = id
+        );
+        let doc = format!("{}{template}{}", &xml[..at], &xml[at..]);
+        let key = EcdsaP256SigningKey::from_pkcs8_der(&self.key_pkcs8)
+            .map_err(|e| format!("signing key: {e}"))?;
+        let key_info = X509CertificateKeyInfoWriter::from_der(&self.cert_der)
+            .map_err(|e| format!("certificate: {e}"))?;
+        let ids = [IdAttributeRegistration::global(id_attribute)];
+        SignContext::new(&key)
+            .key_info_writer(&key_info)
+            .id_attributes(&ids)
+            .sign_template(&doc)
+            .map_err(|e| format!("signing failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_enveloped_last_and_filled() {
+        let s = match Signer::generate("test") {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let assertion = r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" MinorVersion="1" AssertionID="_abc" Issuer="x"><saml:Conditions NotBefore="2026-01-01T00:00:00Z"/></saml:Assertion>"#;
+        let signed = match s.sign(assertion, "AssertionID", "_abc", "</saml:Assertion>") {
+            Ok(x) => x,
+            Err(e) => panic!("{e}"),
+        };
+        let doc = match roxmltree::Document::parse(&signed) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}: {signed}"),
+        };
+        let root = doc.root_element();
+        let last = root.children().filter(|c| c.is_element()).last();
+        assert!(
+            last.is_some_and(|l| l.has_tag_name((DS, "Signature"))),
+            "{signed}"
+        );
+        for name in ["DigestValue", "SignatureValue", "X509Certificate"] {
+            let filled = doc
+                .descendants()
+                .find(|n| n.has_tag_name((DS, name)))
+                .and_then(|n| n.text())
+                .is_some_and(|t| !t.trim().is_empty());
+            assert!(filled, "{name} is empty: {signed}");
+        }
+        let uri = doc
+            .descendants()
+            .find(|n| n.has_tag_name((DS, "Reference")))
+            .and_then(|n| n.attribute("URI"));
+        assert_eq!(uri, Some("#_abc"));
+    }
+}

@@ -100,7 +100,7 @@ mod tests {
             Err(e) => panic!("{e}: {signed}"),
         };
         let root = doc.root_element();
-        let last = root.children().filter(|c| c.is_element()).last();
+        let last = root.children().rfind(|c| c.is_element());
         assert!(
             last.is_some_and(|l| l.has_tag_name((DS, "Signature"))),
             "{signed}"

@@ -138,6 +138,9 @@ struct ServeArgs {
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// The assertion the STS issues.
+    #[arg(long, value_enum, default_value = "saml11")]
+    token: fedconform::idp::TokenKind,
     /// Write a target file for the IdP here (its CA and password go in files beside it).
     #[arg(long)]
     target_out: Option<PathBuf>,
@@ -301,6 +304,7 @@ fn cmd_serve(a: ServeArgs) -> i32 {
         let idp = match RunningIdp::start(IdpConfig {
             defect: a.defect,
             port: a.port,
+            token: a.token,
             ..Default::default()
         })
         .await

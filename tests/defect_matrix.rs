@@ -44,6 +44,37 @@ fn conformant_reference_passes_everything() {
 }
 
 #[test]
+fn a_saml2_reference_passes_everything_with_the_saml2_grant_type() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve_with(dir.path(), &["--token", "saml2"]);
+    let report = dir.path().join("r.json");
+    let out = common::run(&[
+        "run",
+        "--no-golden",
+        "--target",
+        served.target.to_str().unwrap_or_default(),
+        "--report-json",
+        report.to_str().unwrap_or_default(),
+        "--report-junit",
+        dir.path().join("j.xml").to_str().unwrap_or_default(),
+    ]);
+    let cases = common::cases(&common::report(&report));
+    for (id, _, outcome, message) in &cases {
+        assert_eq!(outcome, "pass", "{id}: {message}");
+    }
+    assert_eq!(out.status.code(), Some(0));
+    let wst5 = cases
+        .iter()
+        .find(|c| c.0 == "wstrust-login::token-type-and-grant-type")
+        .map(|c| c.3.clone())
+        .unwrap_or_default();
+    assert!(
+        wst5.contains("urn:ietf:params:oauth:grant-type:saml2-bearer"),
+        "{wst5}"
+    );
+}
+
+#[test]
 fn every_defect_breaks_exactly_its_requirements() {
     let mut problems = Vec::new();
     for d in ALL {

@@ -187,3 +187,45 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
         "a tampered assertion must not verify: {v}"
     );
 }
+
+#[test]
+fn a_saml2_sts_is_read_by_msal_and_its_signature_verified_by_signxml() {
+    let python = venv_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve_with(dir.path(), &["--token", "saml2"]);
+    let target = fedconform::suite::load_target(&served.target).expect("the served target loads");
+    let base = target
+        .preauth_url
+        .as_ref()
+        .map(|u| format!("{}://{}", u.scheme(), u.authority()))
+        .expect("a preauthentication URL");
+    let mex_url = format!("{base}/adfs/services/trust/mex");
+    let ca = dir.path().join("t.ca.pem");
+    let assertion = dir.path().join("assertion.xml");
+    let password = dir.path().join("t.password");
+    let msal = python_json(
+        &python,
+        "msal_wstrust.py",
+        &[
+            &mex_url,
+            s(&ca),
+            fedconform::idp::FEDERATED_LOGIN,
+            s(&password),
+            "urn:federation:MicrosoftOnline",
+            s(&assertion),
+        ],
+    );
+    assert_eq!(msal["token_type"], "urn:oasis:names:tc:SAML:2.0:assertion");
+    assert_eq!(msal["assertion_element"], "<saml2:Assertion");
+    let cert = dir.path().join("t.signing.pem");
+    let v = python_json(
+        &python,
+        "verify_signature.py",
+        &[s(&assertion), s(&cert), "ID"],
+    );
+    assert_eq!(v["verified"], true, "{v}");
+    assert_eq!(
+        v["signed_element"],
+        "{urn:oasis:names:tc:SAML:2.0:assertion}Assertion"
+    );
+}

@@ -51,6 +51,8 @@ pub struct State {
     pub users: Vec<(String, Secret)>,
     /// The token-signing key and certificate.
     pub signer: signing::Signer,
+    /// The token it issues.
+    pub token: TokenKind,
 }
 
 /// How to start the IdP.
@@ -62,6 +64,18 @@ pub struct IdpConfig {
     pub port: u16,
     /// The deliberate violation, if any.
     pub defect: Option<Defect>,
+    /// The token the STS issues.
+    pub token: TokenKind,
+}
+
+/// The assertion the reference STS issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TokenKind {
+    /// SAML 1.1 (`urn:oasis:names:tc:SAML:1.0:assertion`), as AD FS issues by default.
+    #[default]
+    Saml11,
+    /// SAML 2.0 (`urn:oasis:names:tc:SAML:2.0:assertion`).
+    Saml2,
 }
 
 impl Default for IdpConfig {
@@ -70,6 +84,7 @@ impl Default for IdpConfig {
             ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             defect: None,
+            token: TokenKind::Saml11,
         }
     }
 }
@@ -164,6 +179,7 @@ impl RunningIdp {
             password: password.clone(),
             users,
             signer,
+            token: cfg.token,
         });
         let app = Router::new()
             .route("/common/userrealm", get(preauth::userrealm))

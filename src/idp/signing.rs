@@ -10,6 +10,15 @@ use xml_sec::xmldsig::{EcdsaP256SigningKey, SignContext, X509CertificateKeyInfoW
 /// The XML-DSig namespace.
 pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
 
+/// Where the enveloped signature goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Placement<'a> {
+    /// As the last child: just before the last occurrence of this closing tag (SAML 1.1).
+    BeforeLast(&'a str),
+    /// Right after the first occurrence of this text, e.g. `</saml2:Issuer>` (SAML 2.0).
+    AfterFirst(&'a str),
+}
+
 /// A signing key and its certificate.
 pub struct Signer {
     key_pkcs8: Vec<u8>,
@@ -38,19 +47,25 @@ impl Signer {
         })
     }
 
-    /// Signs an element that carries `id_attribute="id"`: appends an enveloped `ds:Signature`
-    /// (exclusive c14n, ECDSA-SHA256, SHA-256 digest, the certificate in KeyInfo) as its last
-    /// child, before `close_tag`.
+    /// Signs an element that carries `id_attribute="id"` with an enveloped `ds:Signature`
+    /// (exclusive c14n, ECDSA-SHA256, SHA-256 digest, the certificate in KeyInfo) placed where the
+    /// schema wants it.
     pub fn sign(
         &self,
         xml: &str,
         id_attribute: &str,
         id: &str,
-        close_tag: &str,
+        placement: Placement,
     ) -> Result<String, String> {
-        let at = xml
-            .rfind(close_tag)
-            .ok_or_else(|| format!("no {close_tag} to sign"))?;
+        let at = match placement {
+            Placement::BeforeLast(close_tag) => xml
+                .rfind(close_tag)
+                .ok_or_else(|| format!("no {close_tag} to sign"))?,
+            Placement::AfterFirst(tag) => xml
+                .find(tag)
+                .map(|i| i + tag.len())
+                .ok_or_else(|| format!("no {tag} to sign after"))?,
+        };
         let template = format!(
             concat!(
                 "<ds:Signature xmlns:ds=\"{ds}\"><ds:SignedInfo>",
@@ -91,7 +106,12 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         let assertion = r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" MajorVersion="1" MinorVersion="1" AssertionID="_abc" Issuer="x"><saml:Conditions NotBefore="2026-01-01T00:00:00Z"/></saml:Assertion>"#;
-        let signed = match s.sign(assertion, "AssertionID", "_abc", "</saml:Assertion>") {
+        let signed = match s.sign(
+            assertion,
+            "AssertionID",
+            "_abc",
+            Placement::BeforeLast("</saml:Assertion>"),
+        ) {
             Ok(x) => x,
             Err(e) => panic!("{e}"),
         };

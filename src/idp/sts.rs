@@ -5,6 +5,7 @@
 
 use super::State;
 use super::defects::has;
+use super::signing::Placement;
 use crate::flow::wstrust::{self, SOAP12, T05, T13, WSSE};
 use crate::flow::{WsTrustVersion, xml};
 use crate::redact::xml_escape;
@@ -143,7 +144,51 @@ fn fault(
         .into_response()
 }
 
+/// A signed SAML 2.0 assertion (the signature right after Issuer, as the schema requires).
+fn assertion_saml2(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> String {
+    let audience = if has(st.defect, "sts-assertion-wrong-audience") {
+        "urn:fedconform:someone-else"
+    } else {
+        applies_to
+    };
+    let id = format!("_{}", uuid::Uuid::new_v4());
+    let unsigned = format!(
+        concat!(
+            "<saml2:Assertion ID=\"{id}\" IssueInstant=\"{now}\" Version=\"2.0\" xmlns:saml2=\"{saml2}\">",
+            "<saml2:Issuer>{issuer}</saml2:Issuer>",
+            "<saml2:Subject><saml2:NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified\">{login}</saml2:NameID>",
+            "<saml2:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"/></saml2:Subject>",
+            "<saml2:Conditions NotBefore=\"{now}\" NotOnOrAfter=\"{until}\"><saml2:AudienceRestriction><saml2:Audience>{aud}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions>",
+            "<saml2:AttributeStatement><saml2:Attribute Name=\"http://schemas.xmlsoap.org/claims/UPN\"><saml2:AttributeValue>{login}</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>",
+            "<saml2:AuthnStatement AuthnInstant=\"{now}\"><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>",
+            "</saml2:Assertion>"
+        ),
+        id = id,
+        now = instant(now),
+        until = instant(now + Duration::hours(1)),
+        saml2 = wstrust::SAML2,
+        issuer = xml_escape(&format!("{}/adfs/services/trust", st.base)),
+        login = xml_escape(login),
+        aud = xml_escape(audience),
+    );
+    match st.signer.sign(
+        &unsigned,
+        "ID",
+        &id,
+        Placement::AfterFirst("</saml2:Issuer>"),
+    ) {
+        Ok(signed) => signed,
+        Err(e) => {
+            eprintln!("fedconform reference IdP: cannot sign an assertion: {e}");
+            unsigned
+        }
+    }
+}
+
 fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> String {
+    if st.token == super::TokenKind::Saml2 {
+        return assertion_saml2(login, applies_to, now, st);
+    }
     let audience = if has(st.defect, "sts-assertion-wrong-audience") {
         "urn:fedconform:someone-else"
     } else {
@@ -172,10 +217,12 @@ fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> S
         login = xml_escape(login),
     );
     // SAML 1.1 puts the enveloped signature last in the assertion.
-    match st
-        .signer
-        .sign(&unsigned, "AssertionID", &id, "</saml:Assertion>")
-    {
+    match st.signer.sign(
+        &unsigned,
+        "AssertionID",
+        &id,
+        Placement::BeforeLast("</saml:Assertion>"),
+    ) {
         Ok(signed) => signed,
         Err(e) => {
             eprintln!("fedconform reference IdP: cannot sign an assertion: {e}");
@@ -196,6 +243,8 @@ fn token_response(
         "\n  urn:oasis:names:tc:SAML:1.0:assertion\n".to_string()
     } else if has(st.defect, "sts-samlv11-tokentype") {
         "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1".to_string()
+    } else if st.token == super::TokenKind::Saml2 {
+        wstrust::SAML2.to_string()
     } else {
         wstrust::SAML1.to_string()
     };

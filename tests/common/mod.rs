@@ -82,17 +82,24 @@ impl Drop for Served {
 
 /// Starts `fedconform serve [--defect d] --target-out DIR/t.toml` and waits for the target file.
 pub fn serve(dir: &Path, defect: Option<&str>) -> Served {
+    match defect {
+        Some(d) => serve_with(dir, &["--defect", d]),
+        None => serve_with(dir, &[]),
+    }
+}
+
+/// Starts `fedconform serve ARGS --target-out DIR/t.toml` and waits for the target file.
+pub fn serve_with(dir: &Path, args: &[&str]) -> Served {
     let target = dir.join("t.toml");
-    let mut cmd = Command::new(bin());
-    cmd.arg("serve")
+    let child = Command::new(bin())
+        .arg("serve")
         .arg("--target-out")
         .arg(&target)
+        .args(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(d) = defect {
-        cmd.args(["--defect", d]);
-    }
-    let child = cmd.spawn().expect("serve starts");
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
     let served = Served {
         child,
         target: target.clone(),

@@ -2,7 +2,7 @@
 //! behaviour), the inventory of every policy, binding and port, and the facts MEX-1…MEX-10 need.
 
 use super::WsTrustVersion;
-use super::xml::{self, XmlError, child, children, is, line_of, path, text_of};
+use super::xml::{self, LineIndex, XmlError, child, children, is, path, text_of};
 use roxmltree::{Document, Node};
 use serde::Serialize;
 
@@ -223,6 +223,7 @@ pub fn analyse(body: &[u8]) -> MexAnalysis {
 
 fn analyse_doc(doc: &Document) -> MexAnalysis {
     let mut a = MexAnalysis::default();
+    let lines = LineIndex::new(doc.input_text());
     let defs: Vec<Node> = doc
         .descendants()
         .filter(|n| is(*n, xml::WSDL, "definitions"))
@@ -244,7 +245,7 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
             a.policies.push(PolicyInfo {
                 id: p.attribute((xml::WSU, "Id")).map(str::to_string),
                 username,
-                line: line_of(doc, p),
+                line: lines.line_of(p),
             });
         }
         let binding_names: Vec<&str> = children(*d, xml::WSDL, "binding")
@@ -275,7 +276,7 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
                     .filter_map(|o| o.attribute("soapAction"))
                     .map(str::to_string)
                     .collect(),
-                line: line_of(doc, b),
+                line: lines.line_of(b),
             });
         }
         for p in ports_of(*d) {
@@ -289,7 +290,7 @@ fn analyse_doc(doc: &Document) -> MexAnalysis {
                 binding,
                 address: port_address(p),
                 soap12_location: soap12_location(p),
-                line: line_of(doc, p),
+                line: lines.line_of(p),
             });
         }
     }

@@ -110,7 +110,51 @@ pub fn text_of(n: Node) -> String {
         .collect()
 }
 
-/// 1-based line of a node.
-pub fn line_of(doc: &Document, n: Node) -> u32 {
-    doc.text_pos_at(n.range().start).row
+/// Line numbers of byte offsets, from one pass over the text (roxmltree's `text_pos_at` scans
+/// from the start on every call, which made the MEX inventory quadratic).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// 1-based line of a node.
+    pub fn line_of(&self, n: Node) -> u32 {
+        let pos = n.range().start;
+        self.starts.partition_point(|s| *s <= pos) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_matches_roxmltree() {
+        let text = "<a>\n  <b/>\n\n  <c>\n    <d/>\n  </c>\n</a>";
+        let doc = match parse(text) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        };
+        let idx = LineIndex::new(text);
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            assert_eq!(
+                idx.line_of(n),
+                doc.text_pos_at(n.range().start).row,
+                "{:?}",
+                n.tag_name()
+            );
+        }
+    }
 }

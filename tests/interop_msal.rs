@@ -14,7 +14,14 @@ use std::process::Command;
 /// The pinned peers.
 const PEERS: [&str; 2] = ["msal==1.39.0", "signxml==5.2.0"];
 
+/// The venv's python, provisioned once per test process: the tests of this file run in parallel
+/// and must not create the virtualenv twice at the same time.
 fn venv_python() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(provision).clone()
+}
+
+fn provision() -> PathBuf {
     let venv = common::root().join("target/interop-venv");
     let python = venv.join("bin/python");
     let ready = Command::new(&python)

@@ -209,6 +209,20 @@ fn status_and_type(e: &Expect, ex: &Exchange, out: &mut Vec<Finding>) {
     }
 }
 
+/// Without an answer, every body expectation of the family gets the exchange's failure.
+fn no_answer_findings(e: &Expect, ex: &Exchange, family: Family, out: &mut Vec<Finding>) {
+    let why = ex
+        .failure
+        .as_ref()
+        .map(no_answer)
+        .unwrap_or(CheckResult::Skip("no answer".into()));
+    for (key, families) in e.keys() {
+        if families.contains(&family) && !Expect::is_transport_key(key) {
+            out.push(finding(key, why.clone(), "an answer", "none"));
+        }
+    }
+}
+
 fn preauth_findings(
     e: &Expect,
     p: &PreauthObservation,
@@ -216,17 +230,7 @@ fn preauth_findings(
     out: &mut Vec<Finding>,
 ) {
     let Some(a) = &p.analysis else {
-        let why = p
-            .exchange
-            .failure
-            .as_ref()
-            .map(no_answer)
-            .unwrap_or(CheckResult::Skip("no answer".into()));
-        for (key, families) in e.keys() {
-            if families.contains(&Family::Preauth) && !Expect::is_transport_key(key) {
-                out.push(finding(key, why.clone(), "an answer", "none"));
-            }
-        }
+        no_answer_findings(e, &p.exchange, Family::Preauth, out);
         return;
     };
     let not_object = || {
@@ -418,16 +422,7 @@ fn outcome_summary(ex: &Exchange, a: &PreauthAnalysis) -> String {
 
 fn mex_findings(e: &Expect, a: Option<&MexAnalysis>, ex: &Exchange, out: &mut Vec<Finding>) {
     let Some(a) = a else {
-        let why = ex
-            .failure
-            .as_ref()
-            .map(no_answer)
-            .unwrap_or(CheckResult::Skip("no answer".into()));
-        for (key, families) in e.keys() {
-            if families.contains(&Family::Mex) && !Expect::is_transport_key(key) {
-                out.push(finding(key, why.clone(), "an answer", "none"));
-            }
-        }
+        no_answer_findings(e, ex, Family::Mex, out);
         return;
     };
     let wsdl_ok = a.parse_error.is_none() && a.definitions > 0;
@@ -793,17 +788,7 @@ pub fn login_findings(
 ) {
     use crate::flow::wstrust::{FRESHNESS_SECONDS, Shape, expected_assertion_kind};
     let Some(a) = &l.analysis else {
-        let why = l
-            .exchange
-            .failure
-            .as_ref()
-            .map(no_answer)
-            .unwrap_or(CheckResult::Skip("no answer".into()));
-        for (key, families) in e.keys() {
-            if families.contains(&Family::Login) && !Expect::is_transport_key(key) {
-                out.push(finding(key, why.clone(), "an answer", "none"));
-            }
-        }
+        no_answer_findings(e, &l.exchange, Family::Login, out);
         return;
     };
     let now = l.sent_at + chrono::Duration::milliseconds(l.exchange.elapsed_ms as i64);

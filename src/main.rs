@@ -365,6 +365,30 @@ fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// An `inspect` command's findings: (requirements, level, verdict).
+type Findings = [(
+    String,
+    fedconform::requirements::Level,
+    fedconform::check::Verdict,
+)];
+
+fn findings_json(findings: &Findings) -> Vec<serde_json::Value> {
+    findings
+        .iter()
+        .map(|(id, level, v)| serde_json::json!({"requirement": id, "level": level, "outcome": v.outcome, "message": v.message}))
+        .collect()
+}
+
+fn print_findings(findings: &Findings) {
+    for (id, level, v) in findings {
+        println!(
+            "  {:<7} {id:<6} {level:<6} {}",
+            v.outcome.to_string(),
+            v.message
+        );
+    }
+}
+
 fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
     let body = if source.starts_with("https://") || source.starts_with("http://") {
         let url = match url::Url::parse(source) {
@@ -421,9 +445,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
                 "policies": a.policies,
                 "bindings": a.bindings,
                 "ports": a.ports,
-                "findings": findings.iter().map(|(id, level, v)| serde_json::json!({
-                    "requirement": id, "level": level, "outcome": v.outcome, "message": v.message,
-                })).collect::<Vec<_>>(),
+                "findings": findings_json(&findings),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
@@ -460,13 +482,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
                     println!("         {r}");
                 }
             }
-            for (id, level, v) in &findings {
-                println!(
-                    "  {:<7} {id:<6} {level:<6} {}",
-                    v.outcome.to_string(),
-                    v.message
-                );
-            }
+            print_findings(&findings);
         }
     }
     if failed {
@@ -536,9 +552,7 @@ fn cmd_inspect_rstr(
                 "now": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "kind": if a.fault.is_some() { "fault" } else { "token-response" },
                 "analysis": a,
-                "findings": findings.iter().map(|(id, level, v)| serde_json::json!({
-                    "requirement": id, "level": level, "outcome": v.outcome, "message": v.message,
-                })).collect::<Vec<_>>(),
+                "findings": findings_json(&findings),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
@@ -565,13 +579,7 @@ fn cmd_inspect_rstr(
             if let Some(g) = &a.grant_type {
                 println!("  macOS sends grant_type {g}");
             }
-            for (id, level, v) in &findings {
-                println!(
-                    "  {:<7} {id:<6} {level:<6} {}",
-                    v.outcome.to_string(),
-                    v.message
-                );
-            }
+            print_findings(&findings);
         }
     }
     if failed {

@@ -3,7 +3,8 @@
 //! release binary against the embedded reference IdP. Ratios are printed after the timings.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fedconform::flow::{keypath::KeyPath, mex, preauth, predicate::Predicate};
+use fedconform::flow::wstrust::{self, Rst, Variation};
+use fedconform::flow::{WsTrustVersion, keypath::KeyPath, mex, preauth, predicate::Predicate};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -109,5 +110,66 @@ fn whole_run(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, mex_analysis, preauth_analysis, whole_run);
+fn wstrust(c: &mut Criterion) {
+    let mut g = c.benchmark_group("wstrust");
+    g.measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
+    let now = chrono::Utc::now();
+    let build = || {
+        Rst {
+            version: WsTrustVersion::V13,
+            to: "https://sts.contoso.example/adfs/services/trust/13/usernamemixed",
+            username: "alice@contoso.example",
+            password: "p<&>'\"w",
+            applies_to: "urn:federation:MicrosoftOnline",
+            message_id: uuid::Uuid::new_v4(),
+            token_id: uuid::Uuid::new_v4(),
+            variation: Variation::MACOS,
+            now,
+        }
+        .to_xml()
+    };
+    g.bench_function("rst-build", |b| b.iter(|| black_box(build())));
+    let rst = median_ns(1001, || {
+        black_box(build());
+    });
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rstr");
+    let mut lines = vec![format!(
+        "  RST build (1.3, macOS variation): {:.2} µs",
+        rst / 1e3
+    )];
+    for name in [
+        "adfs-13-rstrc-2013.xml",
+        "adfs-2005-rstr-relatesto-2017.xml",
+        "adfs-fault-failedauthentication-2022.xml",
+    ] {
+        let Ok(bytes) = std::fs::read(dir.join(name)) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+            .into_owned();
+        g.bench_function(format!("rstr-analyse/{name}"), |b| {
+            b.iter(|| wstrust::analyse(black_box(&bytes)))
+        });
+        let bare = median_ns(1001, || {
+            let _ = black_box(
+                roxmltree::Document::parse(black_box(&text)).map(|d| d.root().children().count()),
+            );
+        });
+        let full = median_ns(1001, || {
+            black_box(wstrust::analyse(black_box(&bytes)));
+        });
+        lines.push(format!(
+            "  RSTR {name:<42} {:>5} B  bare {:>6.1} µs  analyse {:>6.1} µs  ratio {:.2}×",
+            bytes.len(),
+            bare / 1e3,
+            full / 1e3,
+            full / bare
+        ));
+    }
+    g.finish();
+    println!("\nWS-Trust (medians of 1001 runs):\n{}", lines.join("\n"));
+}
+
+criterion_group!(benches, mex_analysis, preauth_analysis, wstrust, whole_run);
 criterion_main!(benches);

@@ -1186,22 +1186,22 @@ pub fn verdict(level: Level, findings: Vec<Finding>, strict: bool) -> Verdict {
 /// built-in wstrust-mex suite) judged on the document alone; expectations about the HTTP exchange
 /// (status, content type, TLS, redirects) are left out, since a file has none.
 pub fn inspect_mex(a: &MexAnalysis, cases: &[CaseDef]) -> Vec<(String, Level, Verdict)> {
-    let ex = Exchange {
-        method: "GET".into(),
-        url: String::new(),
-        request_headers: Vec::new(),
-        request_body: None,
-        hops: Vec::new(),
-        final_url: String::new(),
-        status: Some(200),
-        response_headers: Vec::new(),
-        body: Vec::new(),
-        elapsed_ms: 0,
-        failure: None,
-    };
+    let ex = Exchange::offline("GET", 200);
+    judge_offline(cases, crate::suite::StepKind::Mex, |expect, out| {
+        mex_findings(expect, Some(a), &ex, out)
+    })
+}
+
+/// A document judged without an exchange (`inspect`): each case of `step` with its body
+/// expectations only (status, content type, TLS and redirects need a live exchange).
+fn judge_offline(
+    cases: &[CaseDef],
+    step: crate::suite::StepKind,
+    judge: impl Fn(&Expect, &mut Vec<Finding>),
+) -> Vec<(String, Level, Verdict)> {
     cases
         .iter()
-        .filter(|c| c.step == crate::suite::StepKind::Mex)
+        .filter(|c| c.step == step)
         .filter_map(|c| {
             let expect = Expect {
                 status: None,
@@ -1215,7 +1215,7 @@ pub fn inspect_mex(a: &MexAnalysis, cases: &[CaseDef]) -> Vec<(String, Level, Ve
             }
             let level = requirements::strictest(c.requirements.iter().map(String::as_str));
             let mut out = Vec::new();
-            mex_findings(&expect, Some(a), &ex, &mut out);
+            judge(&expect, &mut out);
             Some((c.requirements.join(","), level, verdict(level, out, false)))
         })
         .collect()
@@ -1265,19 +1265,7 @@ pub fn inspect_rstr(
         variation: crate::flow::wstrust::Variation::STANDARD,
         applies_to: ctx.applies_to.clone(),
         sent_at: ctx.now,
-        exchange: Exchange {
-            method: "POST".into(),
-            url: String::new(),
-            request_headers: Vec::new(),
-            request_body: None,
-            hops: Vec::new(),
-            final_url: String::new(),
-            status: Some(status),
-            response_headers: Vec::new(),
-            body: Vec::new(),
-            elapsed_ms: 0,
-            failure: None,
-        },
+        exchange: Exchange::offline("POST", status),
         analysis: Some(a.clone()),
     };
     let step = if is_fault {
@@ -1285,25 +1273,8 @@ pub fn inspect_rstr(
     } else {
         StepKind::Login
     };
-    let findings = cases
-        .iter()
-        .filter(|c| c.step == step)
-        .filter_map(|c| {
-            let expect = Expect {
-                status: None,
-                content_type: None,
-                valid_certificate: None,
-                no_http_redirect: None,
-                ..c.expect.clone()
-            };
-            if expect.keys().is_empty() {
-                return None;
-            }
-            let level = requirements::strictest(c.requirements.iter().map(String::as_str));
-            let mut out = Vec::new();
-            login_findings(&expect, &obs, None, &mut out);
-            Some((c.requirements.join(","), level, verdict(level, out, false)))
-        })
-        .collect();
+    let findings = judge_offline(cases, step, |expect, out| {
+        login_findings(expect, &obs, None, out)
+    });
     (version, findings)
 }

@@ -140,6 +140,24 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// An exchange that never touched the network: a captured document judged offline as if it
+    /// had come with `status`.
+    pub fn offline(method: &str, status: u16) -> Exchange {
+        Exchange {
+            method: method.to_string(),
+            url: String::new(),
+            request_headers: Vec::new(),
+            request_body: None,
+            hops: Vec::new(),
+            final_url: String::new(),
+            status: Some(status),
+            response_headers: Vec::new(),
+            body: Vec::new(),
+            elapsed_ms: 0,
+            failure: None,
+        }
+    }
+
     /// A response header, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.response_headers

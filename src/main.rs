@@ -365,6 +365,18 @@ fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The cases of one built-in suite: `inspect` judges documents with the suites' own cases.
+fn builtin_cases(suite: &str) -> Result<Vec<fedconform::suite::CaseDef>, i32> {
+    match fedconform::embedded::suites() {
+        Ok(suites) => Ok(suites
+            .into_iter()
+            .filter(|s| s.meta.name == suite)
+            .flat_map(|s| s.cases)
+            .collect()),
+        Err(e) => Err(config_error(&e)),
+    }
+}
+
 /// An `inspect` command's findings: (requirements, level, verdict).
 type Findings = [(
     String,
@@ -422,15 +434,10 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
         }
     };
     let a = fedconform::flow::mex::analyse(&body);
-    let suites = match fedconform::embedded::suites() {
-        Ok(s) => s,
-        Err(e) => return config_error(&e),
+    let mex_cases = match builtin_cases("wstrust-mex") {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let mex_cases: Vec<_> = suites
-        .into_iter()
-        .filter(|s| s.meta.name == "wstrust-mex")
-        .flat_map(|s| s.cases)
-        .collect();
     let findings = fedconform::check::inspect_mex(&a, &mex_cases);
     let failed = findings
         .iter()
@@ -522,15 +529,10 @@ fn cmd_inspect_rstr(
             WsTrustVersion::V13
         }
     });
-    let suites = match fedconform::embedded::suites() {
-        Ok(s) => s,
-        Err(e) => return config_error(&e),
+    let cases = match builtin_cases("wstrust-login") {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let cases: Vec<_> = suites
-        .into_iter()
-        .filter(|s| s.meta.name == "wstrust-login")
-        .flat_map(|s| s.cases)
-        .collect();
     let a = fedconform::flow::wstrust::analyse(&body);
     let ctx = fedconform::check::RstrContext {
         version,

@@ -82,26 +82,86 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap_or_default()
 }
 
+/// A reference IdP started by `fedconform serve`, with where its MEX is and its files.
+struct Idp {
+    _served: common::Served,
+    dir: tempfile::TempDir,
+    mex_url: String,
+}
+
+impl Idp {
+    fn start(args: &[&str]) -> Idp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let served = common::serve_with(dir.path(), args);
+        let target =
+            fedconform::suite::load_target(&served.target).expect("the served target loads");
+        let base = target
+            .preauth_url
+            .as_ref()
+            .map(|u| format!("{}://{}", u.scheme(), u.authority()))
+            .expect("a preauthentication URL");
+        // Where the MEX is, as the IdP's preauthentication answer says (PRE-4).
+        let mex_url = format!("{base}/adfs/services/trust/mex");
+        Idp {
+            _served: served,
+            dir,
+            mex_url,
+        }
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// MSAL's MEX and WS-Trust login for a user; the assertion is saved to `assertion_out`.
+    fn msal_login(
+        &self,
+        python: &Path,
+        login: &str,
+        password_file: &str,
+        assertion_out: &str,
+    ) -> serde_json::Value {
+        let (ca, password, out) = (
+            self.file("t.ca.pem"),
+            self.file(password_file),
+            self.file(assertion_out),
+        );
+        python_json(
+            python,
+            "msal_wstrust.py",
+            &[
+                &self.mex_url,
+                s(&ca),
+                login,
+                s(&password),
+                "urn:federation:MicrosoftOnline",
+                s(&out),
+            ],
+        )
+    }
+
+    /// signxml's verdict on a saved document, with the IdP's signing certificate.
+    fn verify(&self, python: &Path, file: &str, id_attribute: &str) -> serde_json::Value {
+        let (doc, cert) = (self.file(file), self.file("t.signing.pem"));
+        python_json(
+            python,
+            "verify_signature.py",
+            &[s(&doc), s(&cert), id_attribute],
+        )
+    }
+}
+
 #[test]
 fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
     let python = venv_python();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let served = common::serve(dir.path(), None);
-    let target = fedconform::suite::load_target(&served.target).expect("the served target loads");
-    let base = target
-        .preauth_url
-        .as_ref()
-        .map(|u| format!("{}://{}", u.scheme(), u.authority()))
-        .expect("a preauthentication URL");
-    // Where the MEX is, as the IdP's preauthentication answer says (PRE-4).
-    let mex_url = format!("{base}/adfs/services/trust/mex");
-    let ca = dir.path().join("t.ca.pem");
+    let idp = Idp::start(&[]);
+    let ca = idp.file("t.ca.pem");
 
     // The harness's selection, through its own command line.
     let out = common::run(&[
         "inspect",
         "mex",
-        &mex_url,
+        &idp.mex_url,
         "--ca",
         s(&ca),
         "--format",
@@ -118,20 +178,11 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
         "{inspected}"
     );
 
-    let urn = "urn:federation:MicrosoftOnline";
-    let assertion = dir.path().join("assertion.xml");
-    let password = dir.path().join("t.password");
-    let msal = python_json(
+    let msal = idp.msal_login(
         &python,
-        "msal_wstrust.py",
-        &[
-            &mex_url,
-            s(&ca),
-            fedconform::idp::FEDERATED_LOGIN,
-            s(&password),
-            urn,
-            s(&assertion),
-        ],
+        fedconform::idp::FEDERATED_LOGIN,
+        "t.password",
+        "assertion.xml",
     );
     assert_eq!(
         msal["address"], selected,
@@ -146,19 +197,11 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
     assert_eq!(msal["assertion_element"], "<saml:Assertion");
 
     // The special user's XML-special characters survive MSAL's escaping and the STS's reading.
-    let special_password = dir.path().join("t.special.password");
-    let special_out = dir.path().join("special.xml");
-    let special = python_json(
+    let special = idp.msal_login(
         &python,
-        "msal_wstrust.py",
-        &[
-            &mex_url,
-            s(&ca),
-            fedconform::idp::SPECIAL_LOGIN,
-            s(&special_password),
-            urn,
-            s(&special_out),
-        ],
+        fedconform::idp::SPECIAL_LOGIN,
+        "t.special.password",
+        "special.xml",
     );
     assert_eq!(
         special["token_type"],
@@ -166,29 +209,19 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
     );
 
     // signxml verifies the assertion MSAL received, with the IdP's signing certificate.
-    let cert = dir.path().join("t.signing.pem");
-    let v = python_json(
-        &python,
-        "verify_signature.py",
-        &[s(&assertion), s(&cert), "AssertionID"],
-    );
+    let v = idp.verify(&python, "assertion.xml", "AssertionID");
     assert_eq!(v["verified"], true, "{v}");
     assert_eq!(
         v["signed_element"],
         "{urn:oasis:names:tc:SAML:1.0:assertion}Assertion"
     );
-    let text = std::fs::read_to_string(&assertion).expect("assertion saved");
-    let tampered = dir.path().join("tampered.xml");
+    let text = std::fs::read_to_string(idp.file("assertion.xml")).expect("assertion saved");
     std::fs::write(
-        &tampered,
+        idp.file("tampered.xml"),
         text.replacen("alice@contoso.example", "mallory@contoso.example", 1),
     )
     .expect("write");
-    let v = python_json(
-        &python,
-        "verify_signature.py",
-        &[s(&tampered), s(&cert), "AssertionID"],
-    );
+    let v = idp.verify(&python, "tampered.xml", "AssertionID");
     assert_eq!(
         v["verified"], false,
         "a tampered assertion must not verify: {v}"
@@ -198,38 +231,16 @@ fn msal_obtains_an_assertion_from_the_endpoint_the_harness_selects() {
 #[test]
 fn a_saml2_sts_is_read_by_msal_and_its_signature_verified_by_signxml() {
     let python = venv_python();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let served = common::serve_with(dir.path(), &["--token", "saml2"]);
-    let target = fedconform::suite::load_target(&served.target).expect("the served target loads");
-    let base = target
-        .preauth_url
-        .as_ref()
-        .map(|u| format!("{}://{}", u.scheme(), u.authority()))
-        .expect("a preauthentication URL");
-    let mex_url = format!("{base}/adfs/services/trust/mex");
-    let ca = dir.path().join("t.ca.pem");
-    let assertion = dir.path().join("assertion.xml");
-    let password = dir.path().join("t.password");
-    let msal = python_json(
+    let idp = Idp::start(&["--token", "saml2"]);
+    let msal = idp.msal_login(
         &python,
-        "msal_wstrust.py",
-        &[
-            &mex_url,
-            s(&ca),
-            fedconform::idp::FEDERATED_LOGIN,
-            s(&password),
-            "urn:federation:MicrosoftOnline",
-            s(&assertion),
-        ],
+        fedconform::idp::FEDERATED_LOGIN,
+        "t.password",
+        "assertion.xml",
     );
     assert_eq!(msal["token_type"], "urn:oasis:names:tc:SAML:2.0:assertion");
     assert_eq!(msal["assertion_element"], "<saml2:Assertion");
-    let cert = dir.path().join("t.signing.pem");
-    let v = python_json(
-        &python,
-        "verify_signature.py",
-        &[s(&assertion), s(&cert), "ID"],
-    );
+    let v = idp.verify(&python, "assertion.xml", "ID");
     assert_eq!(v["verified"], true, "{v}");
     assert_eq!(
         v["signed_element"],

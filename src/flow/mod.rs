@@ -7,6 +7,7 @@ pub mod preauth;
 pub mod predicate;
 pub mod wstrust;
 pub mod xml;
+pub mod xmldsig;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -5,7 +5,9 @@
 
 use rcgen::{CertificateParams, DnType, KeyPair};
 use xml_sec::IdAttributeRegistration;
-use xml_sec::xmldsig::{EcdsaP256SigningKey, SignContext, X509CertificateKeyInfoWriter};
+use xml_sec::xmldsig::{
+    EcdsaP256SigningKey, RsaSigningKey, SignContext, X509CertificateKeyInfoWriter,
+};
 
 /// The XML-DSig namespace.
 pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -19,8 +21,29 @@ pub enum Placement<'a> {
     AfterFirst(&'a str),
 }
 
+/// The signing algorithm of a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// ECDSA P-256 with SHA-256 (WS-Trust tokens).
+    EcdsaP256Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-256, 2048-bit (WS-Federation: what relying parties such as
+    /// passport-wsfed-saml2 accept).
+    RsaSha256,
+}
+
+impl Algorithm {
+    /// The XML-DSig SignatureMethod URI.
+    pub fn uri(self) -> &'static str {
+        match self {
+            Algorithm::EcdsaP256Sha256 => "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+            Algorithm::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        }
+    }
+}
+
 /// A signing key and its certificate.
 pub struct Signer {
+    algorithm: Algorithm,
     key_pkcs8: Vec<u8>,
     cert_der: Vec<u8>,
     /// The certificate, PEM (what a relying party trusts).
@@ -30,21 +53,52 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A fresh key and a self-signed certificate naming the IdP.
+    /// A fresh ECDSA P-256 key and a self-signed certificate naming the IdP.
     pub fn generate(issuer: &str) -> Result<Signer, String> {
         let key = KeyPair::generate().map_err(|e| e.to_string())?;
+        Signer::certify(Algorithm::EcdsaP256Sha256, key, issuer, Validity::Current)
+    }
+
+    /// A signer for an RSA key (PKCS#8 DER, from [`rsa_pkcs8`]) with a certificate that is
+    /// current or, for the WSF-3 defect, expired.
+    pub fn rsa(pkcs8: &[u8], issuer: &str, validity: Validity) -> Result<Signer, String> {
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(
+            &rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8.to_vec()),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(|e| format!("RSA key: {e}"))?;
+        Signer::certify(Algorithm::RsaSha256, key, issuer, validity)
+    }
+
+    fn certify(
+        algorithm: Algorithm,
+        key: KeyPair,
+        issuer: &str,
+        validity: Validity,
+    ) -> Result<Signer, String> {
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
         params.distinguished_name.push(
             DnType::CommonName,
             format!("fedconform reference IdP token signing ({issuer})"),
         );
+        if validity == Validity::Expired {
+            let now = time::OffsetDateTime::now_utc();
+            params.not_before = now - time::Duration::days(400);
+            params.not_after = now - time::Duration::days(35);
+        }
         let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
         Ok(Signer {
+            algorithm,
             key_pkcs8: key.serialize_der(),
             cert_der: cert.der().to_vec(),
             cert_pem: cert.pem(),
             public_key_pem: key.public_key_pem(),
         })
+    }
+
+    /// The certificate, DER.
+    pub fn cert_der(&self) -> &[u8] {
+        &self.cert_der
     }
 
     /// Signs an element that carries `id_attribute="id"` with an enveloped `ds:Signature`
@@ -70,7 +124,7 @@ impl Signer {
             concat!(
                 "<ds:Signature xmlns:ds=\"{ds}\"><ds:SignedInfo>",
                 "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
-                "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>",
+                "<ds:SignatureMethod Algorithm=\"{method}\"/>",
                 "<ds:Reference URI=\"#{id}\"><ds:Transforms>",
                 "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>",
                 "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
@@ -79,20 +133,53 @@ impl Signer {
                 "<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo></ds:KeyInfo></ds:Signature>"
             ),
             ds = DS,
+            method = self.algorithm.uri(),
             id = id
         );
         let doc = format!("{}{template}{}", &xml[..at], &xml[at..]);
-        let key = EcdsaP256SigningKey::from_pkcs8_der(&self.key_pkcs8)
-            .map_err(|e| format!("signing key: {e}"))?;
         let key_info = X509CertificateKeyInfoWriter::from_der(&self.cert_der)
             .map_err(|e| format!("certificate: {e}"))?;
         let ids = [IdAttributeRegistration::global(id_attribute)];
-        SignContext::new(&key)
-            .key_info_writer(&key_info)
-            .id_attributes(&ids)
-            .sign_template(&doc)
-            .map_err(|e| format!("signing failed: {e}"))
+        let signed = match self.algorithm {
+            Algorithm::EcdsaP256Sha256 => {
+                let key = EcdsaP256SigningKey::from_pkcs8_der(&self.key_pkcs8)
+                    .map_err(|e| format!("signing key: {e}"))?;
+                SignContext::new(&key)
+                    .key_info_writer(&key_info)
+                    .id_attributes(&ids)
+                    .sign_template(&doc)
+            }
+            Algorithm::RsaSha256 => {
+                let key = RsaSigningKey::from_pkcs8_der(&self.key_pkcs8)
+                    .map_err(|e| format!("signing key: {e}"))?;
+                SignContext::new(&key)
+                    .key_info_writer(&key_info)
+                    .id_attributes(&ids)
+                    .sign_template(&doc)
+            }
+        };
+        signed.map_err(|e| format!("signing failed: {e}"))
     }
+}
+
+/// Whether a certificate is valid now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Valid from now on.
+    Current,
+    /// Expired a month ago (the WSF-3 defect).
+    Expired,
+}
+
+/// A fresh 2048-bit RSA private key, PKCS#8 DER. Generation takes a noticeable fraction of a
+/// second, so the reference IdP makes one per process, off the request path.
+pub fn rsa_pkcs8() -> Result<Vec<u8>, String> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let key = rsa::PrivateKey::new(&mut rng, 2048).map_err(|e| format!("RSA: {e}"))?;
+    key.to_pkcs8_der()
+        .map(|d| d.as_bytes().to_vec())
+        .map_err(|e| format!("RSA key encoding: {e}"))
 }
 
 #[cfg(test)]

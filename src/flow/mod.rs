@@ -5,6 +5,7 @@ pub mod keypath;
 pub mod mex;
 pub mod preauth;
 pub mod predicate;
+pub mod wsfed;
 pub mod wstrust;
 pub mod xml;
 pub mod xmldsig;

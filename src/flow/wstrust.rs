@@ -6,6 +6,7 @@ use super::WsTrustVersion;
 use super::xml::{self, child, path, text_of};
 use crate::redact::xml_escape;
 use chrono::{DateTime, Utc};
+use roxmltree::Node;
 use serde::Serialize;
 
 /// SOAP 1.2 envelope namespace.
@@ -349,33 +350,40 @@ pub fn analyse(body: &[u8]) -> RstrAnalysis {
         });
         return a;
     }
-    let (rstr, ns) = if let Some(r) = path(
-        body,
-        &[
-            (T13, "RequestSecurityTokenResponseCollection"),
-            (T13, "RequestSecurityTokenResponse"),
-        ],
-    ) {
-        a.shape = Some(Shape::Collection13);
-        (r, T13)
-    } else if let Some(r) = child(body, T05, "RequestSecurityTokenResponse") {
-        a.shape = Some(Shape::Bare2005);
-        (r, T05)
-    } else if let Some(r) = child(body, T13, "RequestSecurityTokenResponse") {
-        a.shape = Some(Shape::Bare13);
-        (r, T13)
-    } else if let Some(r) = path(
-        body,
-        &[
-            (T05, "RequestSecurityTokenResponseCollection"),
-            (T05, "RequestSecurityTokenResponse"),
-        ],
-    ) {
-        a.shape = Some(Shape::Collection2005);
-        (r, T05)
-    } else {
-        return a;
-    };
+    if let Some((rstr, ns, shape)) = body.children().find_map(locate_rstr) {
+        a.shape = Some(shape);
+        read_rstr(rstr, ns, &mut a);
+    }
+    a
+}
+
+/// The RSTR at `n`: `n` itself (a bare RSTR) or the first RSTR of `n` (a collection), with its
+/// namespace and shape.
+pub fn locate_rstr<'a, 'i>(n: Node<'a, 'i>) -> Option<(Node<'a, 'i>, &'static str, Shape)> {
+    for (ns, collection, bare) in [
+        (T13, Shape::Collection13, Shape::Bare13),
+        (T05, Shape::Collection2005, Shape::Bare2005),
+    ] {
+        if xml::is(n, ns, "RequestSecurityTokenResponseCollection") {
+            return child(n, ns, "RequestSecurityTokenResponse").map(|r| (r, ns, collection));
+        }
+        if xml::is(n, ns, "RequestSecurityTokenResponse") {
+            return Some((n, ns, bare));
+        }
+    }
+    None
+}
+
+/// The assertion inside an RSTR's RequestedSecurityToken (SAML 1.x or 2.0).
+pub fn assertion_node<'a, 'i>(rstr: Node<'a, 'i>, ns: &str) -> Option<Node<'a, 'i>> {
+    child(rstr, ns, "RequestedSecurityToken").and_then(|rst| {
+        rst.children()
+            .find(|c| xml::is(*c, SAML1, "Assertion") || xml::is(*c, SAML2, "Assertion"))
+    })
+}
+
+/// Reads TokenType, grant type, Lifetime and the assertion of an RSTR.
+pub fn read_rstr(rstr: Node, ns: &str, a: &mut RstrAnalysis) {
     a.token_type = child(rstr, ns, "TokenType").map(text_of);
     a.grant_type = a
         .token_type
@@ -386,43 +394,37 @@ pub fn analyse(body: &[u8]) -> RstrAnalysis {
         a.lifetime_created = child(lt, xml::WSU, "Created").map(|n| instant(text_of(n)));
         a.lifetime_expires = child(lt, xml::WSU, "Expires").map(|n| instant(text_of(n)));
     }
-    if let Some(rst) = child(rstr, ns, "RequestedSecurityToken") {
-        let found = rst
-            .children()
-            .find(|c| xml::is(*c, SAML1, "Assertion") || xml::is(*c, SAML2, "Assertion"));
-        a.assertion = found.map(|n| {
-            let saml2 = xml::is(n, SAML2, "Assertion");
-            let ns = if saml2 { SAML2 } else { SAML1 };
-            let conditions = child(n, ns, "Conditions");
-            let audiences = conditions
-                .map(|c| {
-                    let restriction = if saml2 {
-                        "AudienceRestriction"
-                    } else {
-                        "AudienceRestrictionCondition"
-                    };
-                    xml::children(c, ns, restriction)
-                        .flat_map(|r| xml::children(r, ns, "Audience"))
-                        .map(|x| text_of(x).trim().to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            Assertion {
-                kind: if saml2 { "saml2".into() } else { "saml".into() },
-                not_before: conditions
-                    .and_then(|c| c.attribute("NotBefore"))
-                    .map(|s| instant(s.to_string())),
-                not_on_or_after: conditions
-                    .and_then(|c| c.attribute("NotOnOrAfter"))
-                    .map(|s| instant(s.to_string())),
-                audiences,
-                signed: n
-                    .children()
-                    .any(|c| xml::is(c, "http://www.w3.org/2000/09/xmldsig#", "Signature")),
-            }
-        });
-    }
-    a
+    a.assertion = assertion_node(rstr, ns).map(|n| {
+        let saml2 = xml::is(n, SAML2, "Assertion");
+        let ns = if saml2 { SAML2 } else { SAML1 };
+        let conditions = child(n, ns, "Conditions");
+        let audiences = conditions
+            .map(|c| {
+                let restriction = if saml2 {
+                    "AudienceRestriction"
+                } else {
+                    "AudienceRestrictionCondition"
+                };
+                xml::children(c, ns, restriction)
+                    .flat_map(|r| xml::children(r, ns, "Audience"))
+                    .map(|x| text_of(x).trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Assertion {
+            kind: if saml2 { "saml2".into() } else { "saml".into() },
+            not_before: conditions
+                .and_then(|c| c.attribute("NotBefore"))
+                .map(|s| instant(s.to_string())),
+            not_on_or_after: conditions
+                .and_then(|c| c.attribute("NotOnOrAfter"))
+                .map(|s| instant(s.to_string())),
+            audiences,
+            signed: n
+                .children()
+                .any(|c| xml::is(c, "http://www.w3.org/2000/09/xmldsig#", "Signature")),
+        }
+    });
 }
 
 /// The assertion element TokenType names (WST-6): `saml2` for SAML 2.0 types, `saml` otherwise.

@@ -7,6 +7,7 @@ pub mod pki;
 mod preauth;
 pub mod signing;
 mod sts;
+pub mod wsfed;
 
 pub use defects::Defect;
 
@@ -53,6 +54,8 @@ pub struct State {
     pub signer: signing::Signer,
     /// The token it issues.
     pub token: TokenKind,
+    /// WS-Federation sign-ins in progress and the RSA signing keys.
+    pub wsfed: wsfed::WsFed,
 }
 
 /// How to start the IdP.
@@ -180,7 +183,9 @@ impl RunningIdp {
             users,
             signer,
             token: cfg.token,
+            wsfed: wsfed::WsFed::new(),
         });
+        wsfed::warm_up();
         let app = Router::new()
             .route("/common/userrealm", get(preauth::userrealm))
             .route("/adfs/services/trust/mex", get(mex))
@@ -203,6 +208,17 @@ impl RunningIdp {
                         sts::issue(st, crate::flow::WsTrustVersion::V2005, h, b)
                     },
                 ),
+            )
+            .route("/wsfed", get(wsfed::signin_realm))
+            .route("/wsfed/login", axum::routing::post(wsfed::login))
+            .route("/wsfed/{client_id}", get(wsfed::signin_client))
+            .route(
+                "/wsfed/FederationMetadata/2007-06/FederationMetadata.xml",
+                get(wsfed::metadata_tenant),
+            )
+            .route(
+                "/wsfed/{client_id}/FederationMetadata/2007-06/FederationMetadata.xml",
+                get(wsfed::metadata_client),
             )
             .with_state(state);
         let handle = axum_server::Handle::new();
@@ -267,7 +283,27 @@ impl RunningIdp {
             }),
             extra_ca_pem: vec![self.ca_pem.clone().into_bytes()],
             limits: Limits::default(),
+            wsfed: url::Url::parse(&self.base).ok().and_then(|base_url| {
+                Some(crate::suite::WsFedTarget {
+                    metadata_url: url::Url::parse(&self.wsfed_metadata_url()).ok()?,
+                    base_url,
+                    client_id: wsfed::CLIENT_ID.into(),
+                    wtrealm: wsfed::CLIENT_ALIAS.into(),
+                    wreply: wsfed::CALLBACKS[0].into(),
+                    connection: Some(wsfed::CONNECTION.into()),
+                    wctx: crate::suite::DEFAULT_WCTX.into(),
+                })
+            }),
         }
+    }
+
+    /// The WS-Fed metadata URL of the registered client.
+    pub fn wsfed_metadata_url(&self) -> String {
+        format!(
+            "{}/wsfed/{}/FederationMetadata/2007-06/FederationMetadata.xml",
+            self.base,
+            wsfed::CLIENT_ID
+        )
     }
 
     /// `federationUserPreauthenticationURL`.
@@ -286,7 +322,7 @@ impl RunningIdp {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let t = self.target();
         format!(
-            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[tls]\nextra_ca_files = [{ca}]\n",
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[tls]\nextra_ca_files = [{ca}]\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
             base = self.base,
             name = q(&t.name),
             desc = q(t.description.as_deref().unwrap_or("")),
@@ -301,6 +337,11 @@ impl RunningIdp {
             sl = q(SPECIAL_LOGIN),
             spf = q(special_password_file),
             ca = q(ca_file),
+            wb = q(&self.base),
+            wc = q(wsfed::CLIENT_ID),
+            wr = q(wsfed::CLIENT_ALIAS),
+            wy = q(wsfed::CALLBACKS[0]),
+            wn = q(wsfed::CONNECTION),
         )
     }
 }

@@ -144,13 +144,24 @@ fn fault(
         .into_response()
 }
 
+/// What an assertion says, and who signs it: shared by the STS and WS-Federation sign-in.
+pub(super) struct AssertionSpec<'a> {
+    /// The subject's login name.
+    pub login: &'a str,
+    /// The audience.
+    pub audience: &'a str,
+    /// The issuer.
+    pub issuer: &'a str,
+    /// Issue instant and Conditions/@NotBefore.
+    pub now: DateTime<Utc>,
+    /// Conditions/@NotOnOrAfter.
+    pub until: DateTime<Utc>,
+    /// The signing key.
+    pub signer: &'a super::signing::Signer,
+}
+
 /// A signed SAML 2.0 assertion (the signature right after Issuer, as the schema requires).
-fn assertion_saml2(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> String {
-    let audience = if has(st.defect, "sts-assertion-wrong-audience") {
-        "urn:fedconform:someone-else"
-    } else {
-        applies_to
-    };
+pub(super) fn saml2_assertion(a: &AssertionSpec) -> String {
     let id = format!("_{}", uuid::Uuid::new_v4());
     let unsigned = format!(
         concat!(
@@ -164,14 +175,14 @@ fn assertion_saml2(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State
             "</saml2:Assertion>"
         ),
         id = id,
-        now = instant(now),
-        until = instant(now + Duration::hours(1)),
+        now = instant(a.now),
+        until = instant(a.until),
         saml2 = wstrust::SAML2,
-        issuer = xml_escape(&format!("{}/adfs/services/trust", st.base)),
-        login = xml_escape(login),
-        aud = xml_escape(audience),
+        issuer = xml_escape(a.issuer),
+        login = xml_escape(a.login),
+        aud = xml_escape(a.audience),
     );
-    match st.signer.sign(
+    match a.signer.sign(
         &unsigned,
         "ID",
         &id,
@@ -185,18 +196,11 @@ fn assertion_saml2(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State
     }
 }
 
-fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> String {
-    if st.token == super::TokenKind::Saml2 {
-        return assertion_saml2(login, applies_to, now, st);
-    }
-    let audience = if has(st.defect, "sts-assertion-wrong-audience") {
-        "urn:fedconform:someone-else"
-    } else {
-        applies_to
-    };
+/// A signed SAML 1.1 assertion (the signature last, as the schema requires).
+pub(super) fn saml11_assertion(a: &AssertionSpec) -> String {
     let subject = format!(
         "<saml:Subject><saml:NameIdentifier Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified\">{}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>",
-        xml_escape(login)
+        xml_escape(a.login)
     );
     let id = format!("_{}", uuid::Uuid::new_v4());
     let unsigned = format!(
@@ -208,16 +212,15 @@ fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> S
             "</saml:Assertion>"
         ),
         id = id,
-        issuer = xml_escape(&format!("{}/adfs/services/trust", st.base)),
-        now = instant(now),
-        until = instant(now + Duration::hours(1)),
+        issuer = xml_escape(a.issuer),
+        now = instant(a.now),
+        until = instant(a.until),
         saml = wstrust::SAML1,
-        aud = xml_escape(audience),
+        aud = xml_escape(a.audience),
         subject = subject,
-        login = xml_escape(login),
+        login = xml_escape(a.login),
     );
-    // SAML 1.1 puts the enveloped signature last in the assertion.
-    match st.signer.sign(
+    match a.signer.sign(
         &unsigned,
         "AssertionID",
         &id,
@@ -228,6 +231,28 @@ fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> S
             eprintln!("fedconform reference IdP: cannot sign an assertion: {e}");
             unsigned
         }
+    }
+}
+
+fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> String {
+    let audience = if has(st.defect, "sts-assertion-wrong-audience") {
+        "urn:fedconform:someone-else"
+    } else {
+        applies_to
+    };
+    let issuer = format!("{}/adfs/services/trust", st.base);
+    let spec = AssertionSpec {
+        login,
+        audience,
+        issuer: &issuer,
+        now,
+        until: now + Duration::hours(1),
+        signer: &st.signer,
+    };
+    if st.token == super::TokenKind::Saml2 {
+        saml2_assertion(&spec)
+    } else {
+        saml11_assertion(&spec)
     }
 }
 

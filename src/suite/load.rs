@@ -4,7 +4,8 @@
 use super::error::{ConfigError, ConfigErrors, from_toml};
 use super::model::{CaseDef, RawSuite, Suite};
 use super::target::{
-    FederationType, RawTarget, RawUser, Secret, Target, User, UserRole, default_reserved_login,
+    DEFAULT_WCTX, FederationType, RawTarget, RawUser, Secret, Target, User, UserRole, WsFedTarget,
+    default_reserved_login,
 };
 use crate::flow::keypath::KeyPath;
 use crate::flow::predicate::Predicate;
@@ -384,6 +385,57 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             }
         }
     }
+    let wsfed = raw.wsfed.as_ref().and_then(|w| {
+        let before = errors.len();
+        let base_url = parse_url(&w.base_url, "[wsfed] base_url", &mut errors);
+        let client_id = w.client_id.get_ref().trim().to_string();
+        if client_id.is_empty() || client_id.contains(['/', '?', '#']) {
+            errors.push(at(
+                w.client_id.span(),
+                format!("[wsfed] client_id {client_id:?}: expected a client ID without '/', '?' or '#'"),
+            ));
+        }
+        if let Err(e) = Url::parse(w.wreply.get_ref().trim()) {
+            errors.push(at(
+                w.wreply.span(),
+                format!("[wsfed] wreply: {e}: expected the absolute URL of a registered callback"),
+            ));
+        }
+        let metadata_url = match &w.metadata_url {
+            Some(m) => parse_url(m, "[wsfed] metadata_url", &mut errors),
+            None => base_url.as_ref().and_then(|b| {
+                Url::parse(&format!(
+                    "{}/wsfed/{client_id}/FederationMetadata/2007-06/FederationMetadata.xml",
+                    b.as_str().trim_end_matches('/')
+                ))
+                .ok()
+            }),
+        };
+        if let Some(c) = &w.connection
+            && c.get_ref().trim().is_empty()
+        {
+            errors.push(at(
+                c.span(),
+                "[wsfed] connection is empty: expected a connection name (sent as whr=urn:{connection})".into(),
+            ));
+        }
+        if errors.len() > before {
+            return None;
+        }
+        Some(WsFedTarget {
+            base_url: base_url?,
+            wtrealm: w
+                .wtrealm
+                .as_ref()
+                .map(|r| r.get_ref().trim().to_string())
+                .unwrap_or_else(|| format!("urn:{client_id}")),
+            client_id,
+            wreply: w.wreply.get_ref().trim().to_string(),
+            connection: w.connection.as_ref().map(|c| c.get_ref().trim().to_string()),
+            wctx: w.wctx.clone().unwrap_or_else(|| DEFAULT_WCTX.to_string()),
+            metadata_url: metadata_url?,
+        })
+    });
     let l = raw.limits;
     if l.timeout_seconds == 0
         || l.max_body_bytes == 0
@@ -417,6 +469,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         special_user,
         extra_ca_pem,
         limits: raw.limits,
+        wsfed,
     })
 }
 

@@ -9,4 +9,7 @@ mod target;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{load_suite_str, load_suites, load_target, load_target_str};
 pub use model::{CaseDef, Expect, Family, StatusExpect, StepKind, Suite, SuiteMeta};
-pub use target::{FederationType, Limits, NameValue, Secret, Target, User, default_reserved_login};
+pub use target::{
+    DEFAULT_WCTX, FederationType, Limits, NameValue, Secret, Target, User, WsFedTarget,
+    default_reserved_login,
+};

@@ -135,6 +135,46 @@ pub(crate) struct RawTargetMeta {
     pub description: Option<String>,
 }
 
+/// The `[wsfed]` table: the WS-Federation client the harness plays (SPEC.md WSF).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWsFed {
+    pub base_url: Spanned<String>,
+    pub client_id: Spanned<String>,
+    #[serde(default)]
+    pub wtrealm: Option<Spanned<String>>,
+    pub wreply: Spanned<String>,
+    #[serde(default)]
+    pub connection: Option<Spanned<String>>,
+    #[serde(default)]
+    pub wctx: Option<String>,
+    #[serde(default)]
+    pub metadata_url: Option<Spanned<String>>,
+}
+
+/// The WS-Federation values of a target (SPEC.md WSF).
+#[derive(Debug, Clone)]
+pub struct WsFedTarget {
+    /// The tenant's base URL: sign-in is `{base_url}/wsfed/{client_id}`.
+    pub base_url: Url,
+    /// The client (relying party) ID.
+    pub client_id: String,
+    /// `wtrealm`: `urn:{client_id}` or one of the client's aliases.
+    pub wtrealm: String,
+    /// A registered callback URL, sent as `wreply`.
+    pub wreply: String,
+    /// The connection selected with `whr=urn:{connection}` (WSF-12).
+    pub connection: Option<String>,
+    /// The opaque `wctx` sent; by default one with characters that are easy to alter.
+    pub wctx: String,
+    /// The federation metadata URL.
+    pub metadata_url: Url,
+}
+
+/// The default `wctx`: reserved, space and non-ASCII characters, so that any re-encoding shows
+/// (WSF-6).
+pub const DEFAULT_WCTX: &str = "rm=0&id=passive&ru=%2Fhome+page ?x=<é>\"'";
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTarget {
@@ -146,6 +186,8 @@ pub(crate) struct RawTarget {
     pub tls: RawTls,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub wsfed: Option<RawWsFed>,
 }
 
 /// A test user, password resolved.
@@ -192,6 +234,8 @@ pub struct Target {
     pub extra_ca_pem: Vec<Vec<u8>>,
     /// Limits.
     pub limits: Limits,
+    /// WS-Federation values (None: the WS-Fed suite does not apply).
+    pub wsfed: Option<WsFedTarget>,
 }
 
 impl Target {

@@ -1,0 +1,460 @@
+//! The reference IdP's WS-Federation passive sign-in and metadata, in Auth0's layout (SPEC.md
+//! WSF): `GET /wsfed/{client_id}` (or `/wsfed?wtrealm=urn:{client_id}`) validates the request and
+//! shows a login page; `POST /wsfed/login` checks the password and answers the auto-post form that
+//! carries `wa`, `wresult` (a WS-Trust 2005 RSTR holding a signed SAML 1.1 assertion) and `wctx`
+//! to the registered `wreply`. Metadata is signed with the same RSA key as the tokens.
+
+use super::State;
+use super::defects::has;
+use super::signing::{Placement, Signer, Validity};
+use super::sts::{AssertionSpec, saml11_assertion};
+use crate::redact::xml_escape;
+use axum::extract::{Path, RawQuery};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The registered client's ID.
+pub const CLIENT_ID: &str = "fedconform-rp";
+/// The client's alias, accepted as `wtrealm` (and then the audience).
+pub const CLIENT_ALIAS: &str = "https://rp.contoso.example/";
+/// The client's registered callbacks; the first is the default `wreply`.
+pub const CALLBACKS: [&str; 2] = [
+    "https://rp.contoso.example/wsfed/callback",
+    "https://rp.contoso.example/login/callback",
+];
+/// The connection the reference target selects with `whr`.
+pub const CONNECTION: &str = "contoso-ad";
+/// The connection used when no `whr` is sent.
+pub const DEFAULT_CONNECTION: &str = "Username-Password-Authentication";
+/// The WS-Federation namespace (`fed`).
+pub const FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
+/// SAML 2.0 metadata (`md`).
+pub const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+/// The token type issued.
+pub const TOKEN_TYPE: &str = "urn:oasis:names:tc:SAML:1.0:assertion";
+/// Most sign-ins waiting for a password at once.
+const PENDING_LIMIT: usize = 10_000;
+
+/// A sign-in waiting for the user's password.
+#[derive(Debug, Clone)]
+struct Pending {
+    audience: String,
+    wreply: String,
+    wctx: Option<String>,
+}
+
+/// WS-Fed state of one IdP.
+pub struct WsFed {
+    pending: Mutex<HashMap<String, Pending>>,
+    signer: tokio::sync::OnceCell<Result<Arc<Signer>, String>>,
+    other_signer: tokio::sync::OnceCell<Result<Arc<Signer>, String>>,
+}
+
+impl WsFed {
+    /// Empty state.
+    pub fn new() -> Self {
+        WsFed {
+            pending: Mutex::new(HashMap::new()),
+            signer: tokio::sync::OnceCell::new(),
+            other_signer: tokio::sync::OnceCell::new(),
+        }
+    }
+}
+
+impl Default for WsFed {
+    fn default() -> Self {
+        WsFed::new()
+    }
+}
+
+/// One RSA key per process: 2048-bit generation costs a noticeable fraction of a second.
+static RSA_KEYS: OnceLock<Result<(Vec<u8>, Vec<u8>), String>> = OnceLock::new();
+
+fn rsa_keys() -> Result<(Vec<u8>, Vec<u8>), String> {
+    RSA_KEYS
+        .get_or_init(|| Ok((super::signing::rsa_pkcs8()?, super::signing::rsa_pkcs8()?)))
+        .clone()
+}
+
+/// Starts generating the RSA keys off the request path (called when the IdP starts).
+pub fn warm_up() {
+    if RSA_KEYS.get().is_none() {
+        std::thread::spawn(|| {
+            let _ = rsa_keys();
+        });
+    }
+}
+
+async fn signer(st: &State, other: bool) -> Result<Arc<Signer>, String> {
+    let cell = if other {
+        &st.wsfed.other_signer
+    } else {
+        &st.wsfed.signer
+    };
+    let validity = if has(st.defect, "wsfed-expired-signing-cert") && !other {
+        Validity::Expired
+    } else {
+        Validity::Current
+    };
+    let base = st.base.clone();
+    cell.get_or_init(|| async move {
+        let keys = tokio::task::spawn_blocking(rsa_keys)
+            .await
+            .map_err(|e| e.to_string())??;
+        let key = if other { keys.1 } else { keys.0 };
+        Signer::rsa(&key, &base, validity).map(Arc::new)
+    })
+    .await
+    .clone()
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn refuse(why: &str) -> Response {
+    html(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "<!DOCTYPE html><html><head><title>Bad request</title></head><body><h1>Bad request</h1><p>{}</p></body></html>",
+            xml_escape(why)
+        ),
+    )
+}
+
+/// The metadata's entity ID.
+pub fn entity_id(st: &State) -> String {
+    format!(
+        "urn:fedconform:reference:{}",
+        st.base.trim_start_matches("https://")
+    )
+}
+
+/// The sign-in endpoint of a client.
+pub fn passive_endpoint(base: &str, client_id: &str) -> String {
+    format!("{base}/wsfed/{client_id}")
+}
+
+/// `GET /wsfed/{client_id}/FederationMetadata/2007-06/FederationMetadata.xml` (and without the
+/// client ID).
+pub async fn metadata_client(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+    Path(client_id): Path<String>,
+) -> Response {
+    metadata(st, client_id).await
+}
+
+/// `GET /wsfed/FederationMetadata/2007-06/FederationMetadata.xml`.
+pub async fn metadata_tenant(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+) -> Response {
+    metadata(st, CLIENT_ID.to_string()).await
+}
+
+async fn metadata(st: Arc<State>, client_id: String) -> Response {
+    if client_id != CLIENT_ID {
+        return (StatusCode::NOT_FOUND, "unknown client").into_response();
+    }
+    let signer = match signer(&st, false).await {
+        Ok(s) => s,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    };
+    let d = st.defect;
+    let endpoint_base = if has(d, "wsfed-http-passive-endpoint") {
+        &st.http_base
+    } else {
+        &st.base
+    };
+    let endpoint = xml_escape(&passive_endpoint(endpoint_base, &client_id));
+    let sts_endpoint = xml_escape(&passive_endpoint(&st.base, &client_id));
+    let cert = signer
+        .cert_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<String>();
+    let id = format!("_{}", uuid::Uuid::new_v4());
+    let entity = if has(d, "wsfed-metadata-no-entityid") {
+        String::new()
+    } else {
+        format!(" entityID=\"{}\"", xml_escape(&entity_id(&st)))
+    };
+    let open = format!("<EntityDescriptor xmlns=\"{MD}\" ID=\"{id}\"{entity}>");
+    // The defect keeps the text `fed:SecurityTokenServiceType` but binds `fed` to another
+    // namespace on the RoleDescriptor: only a prefix-reading client is fooled.
+    let (role_ns, type_prefix) = if has(d, "wsfed-role-type-wrong-namespace") {
+        (
+            format!(" xmlns:fed=\"{FED}/draft\" xmlns:wsfed=\"{FED}\""),
+            "wsfed",
+        )
+    } else {
+        (format!(" xmlns:fed=\"{FED}\""), "fed")
+    };
+    let p = type_prefix;
+    let offered = if has(d, "wsfed-token-type-not-offered") {
+        "urn:oasis:names:tc:SAML:2.0:assertion".to_string()
+    } else {
+        format!("{TOKEN_TYPE}\"/><{p}:TokenType Uri=\"urn:oasis:names:tc:SAML:2.0:assertion")
+    };
+    let body = format!(
+        concat!(
+            "{open}",
+            "<RoleDescriptor xsi:type=\"fed:SecurityTokenServiceType\" protocolSupportEnumeration=\"{fed}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"{role_ns}>",
+            "<KeyDescriptor use=\"signing\"><KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><X509Data><X509Certificate>{cert}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>",
+            "<{p}:TokenTypesOffered><{p}:TokenType Uri=\"{offered}\"/></{p}:TokenTypesOffered>",
+            "<{p}:ClaimTypesOffered><auth:ClaimType Uri=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn\" xmlns:auth=\"http://docs.oasis-open.org/wsfed/authorization/200706\"><auth:DisplayName>UPN</auth:DisplayName></auth:ClaimType></{p}:ClaimTypesOffered>",
+            "<{p}:SecurityTokenServiceEndpoint><EndpointReference xmlns=\"http://www.w3.org/2005/08/addressing\"><Address>{sts}</Address></EndpointReference></{p}:SecurityTokenServiceEndpoint>",
+            "<{p}:PassiveRequestorEndpoint><EndpointReference xmlns=\"http://www.w3.org/2005/08/addressing\"><Address>{endpoint}</Address></EndpointReference></{p}:PassiveRequestorEndpoint>",
+            "</RoleDescriptor>",
+            "</EntityDescriptor>"
+        ),
+        open = open,
+        fed = FED,
+        role_ns = role_ns,
+        cert = cert,
+        p = p,
+        offered = offered,
+        sts = sts_endpoint,
+        endpoint = endpoint,
+    );
+    let body = if has(d, "wsfed-unsigned-metadata") {
+        body
+    } else {
+        // SAML metadata wants the signature first in EntityDescriptor.
+        match signer.sign(&body, "ID", &id, Placement::AfterFirst(&open)) {
+            Ok(signed) if has(d, "wsfed-metadata-bad-signature") => {
+                // Changed after signing: the digest no longer matches.
+                signed.replace(
+                    "<auth:DisplayName>UPN<",
+                    "<auth:DisplayName>User principal name<",
+                )
+            }
+            Ok(signed) => signed,
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        }
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn query_map(raw: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// `GET /wsfed/{client_id}` with `wa`, `wtrealm`, `whr`, `wctx`, `wreply`.
+pub async fn signin_client(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+    Path(client_id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    signin(st, Some(client_id), q.unwrap_or_default()).await
+}
+
+/// `GET /wsfed?wtrealm=urn:{client_id}&…` (WSF-13).
+pub async fn signin_realm(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    signin(st, None, q.unwrap_or_default()).await
+}
+
+fn reply_allowed(d: Option<super::Defect>, wreply: &str) -> bool {
+    if has(d, "wsfed-open-redirect") {
+        return true;
+    }
+    if has(d, "wsfed-wreply-prefix-match") {
+        return CALLBACKS.iter().any(|c| wreply.starts_with(c));
+    }
+    CALLBACKS.contains(&wreply)
+}
+
+async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Response {
+    let d = st.defect;
+    let q = query_map(&raw);
+    let wa = q.get("wa").map(String::as_str);
+    if wa != Some("wsignin1.0") && !has(d, "wsfed-wa-ignored") {
+        return refuse(&match wa {
+            None => "wa is missing".to_string(),
+            Some(other) => format!("unsupported wa {other:?}"),
+        });
+    }
+    let realm = q.get("wtrealm").cloned();
+    let realm_ok = |r: &str| r == format!("urn:{CLIENT_ID}") || r == CLIENT_ALIAS;
+    let audience = match (&path_client, &realm) {
+        (Some(c), _) if c != CLIENT_ID => return refuse("unknown client"),
+        (None, _) if has(d, "wsfed-realm-urn-refused") => {
+            return refuse("wtrealm-only sign-in is not supported");
+        }
+        (None, None) => return refuse("wtrealm is missing"),
+        (_, Some(r)) if realm_ok(r) => r.clone(),
+        (_, Some(r)) if has(d, "wsfed-unknown-realm-accepted") => r.clone(),
+        (_, Some(r)) => return refuse(&format!("unknown wtrealm {r:?}")),
+        (Some(_), None) => format!("urn:{CLIENT_ID}"),
+    };
+    let wreply = match q.get("wreply") {
+        None => CALLBACKS[0].to_string(),
+        Some(r) if reply_allowed(d, r) => r.clone(),
+        Some(r) => return refuse(&format!("wreply {r:?} is not a registered callback")),
+    };
+    if let Some(whr) = q.get("whr") {
+        let known = [CONNECTION, DEFAULT_CONNECTION]
+            .iter()
+            .any(|c| whr == &format!("urn:{c}"));
+        if !known && !has(d, "wsfed-whr-ignored") {
+            return refuse(&format!("unknown connection {whr:?}"));
+        }
+    }
+    let state = uuid::Uuid::new_v4().to_string();
+    if let Ok(mut pending) = st.wsfed.pending.lock() {
+        if pending.len() >= PENDING_LIMIT {
+            pending.clear();
+        }
+        pending.insert(
+            state.clone(),
+            Pending {
+                audience,
+                wreply,
+                wctx: q.get("wctx").cloned(),
+            },
+        );
+    }
+    html(
+        StatusCode::OK,
+        format!(
+            concat!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Sign in</title></head><body>",
+                "<form method=\"post\" action=\"/wsfed/login\">",
+                "<input type=\"hidden\" name=\"state\" value=\"{state}\">",
+                "<label>Email <input type=\"email\" name=\"username\" autocomplete=\"username\"></label>",
+                "<label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>",
+                "<button type=\"submit\">Continue</button></form></body></html>"
+            ),
+            state = state
+        ),
+    )
+}
+
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `POST /wsfed/login`: the password, then the auto-post form to `wreply`.
+pub async fn login(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let d = st.defect;
+    let form = query_map(&String::from_utf8_lossy(&body));
+    let pending = form.get("state").and_then(|s| {
+        st.wsfed
+            .pending
+            .lock()
+            .ok()
+            .and_then(|mut p| p.remove(s.as_str()))
+    });
+    let Some(p) = pending else {
+        return refuse("unknown or used sign-in state");
+    };
+    let (user, password) = (
+        form.get("username").cloned().unwrap_or_default(),
+        form.get("password").cloned().unwrap_or_default(),
+    );
+    let ok = st
+        .users
+        .iter()
+        .any(|(l, pw)| l == &user && pw.expose() == password);
+    if !ok {
+        return html(
+            StatusCode::UNAUTHORIZED,
+            "<!DOCTYPE html><html><head><title>Sign in</title></head><body><p>Wrong email or password.</p></body></html>".into(),
+        );
+    }
+    let signer = match signer(&st, has(d, "wsfed-token-other-key")).await {
+        Ok(s) => s,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    };
+    let now = Utc::now();
+    let (from, until) = if has(d, "wsfed-expired-assertion") {
+        (now - Duration::hours(2), now - Duration::hours(1))
+    } else {
+        (now, now + Duration::hours(1))
+    };
+    let audience = if has(d, "wsfed-audience-mismatch") {
+        format!("urn:{CLIENT_ID}-other")
+    } else {
+        p.audience.clone()
+    };
+    let issuer = entity_id(&st);
+    let assertion = saml11_assertion(&AssertionSpec {
+        login: &user,
+        audience: &audience,
+        issuer: &issuer,
+        now: from,
+        until,
+        signer: &signer,
+    });
+    let rstr = format!(
+        concat!(
+            "<t:RequestSecurityTokenResponse xmlns:t=\"http://schemas.xmlsoap.org/ws/2005/02/trust\">",
+            "<t:Lifetime><wsu:Created xmlns:wsu=\"{wsu}\">{created}</wsu:Created><wsu:Expires xmlns:wsu=\"{wsu}\">{expires}</wsu:Expires></t:Lifetime>",
+            "<wsp:AppliesTo xmlns:wsp=\"http://schemas.xmlsoap.org/ws/2004/09/policy\"><wsa:EndpointReference xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>{aud}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>",
+            "<t:RequestedSecurityToken>{assertion}</t:RequestedSecurityToken>",
+            "<t:TokenType>{token_type}</t:TokenType>",
+            "<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>",
+            "<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>",
+            "</t:RequestSecurityTokenResponse>"
+        ),
+        wsu = crate::flow::xml::WSU,
+        created = instant(from),
+        expires = instant(until),
+        aud = xml_escape(&p.audience),
+        assertion = assertion,
+        token_type = TOKEN_TYPE,
+    );
+    let wctx = match (&p.wctx, has(d, "wsfed-undefined-wctx")) {
+        (Some(c), _) if has(d, "wsfed-wctx-altered") => {
+            Some(c.replace('+', " ").trim().to_string())
+        }
+        (Some(c), _) => Some(c.clone()),
+        (None, true) => Some("undefined".to_string()),
+        (None, false) => None,
+    };
+    let wctx_field = wctx
+        .map(|c| {
+            format!(
+                "<input type=\"hidden\" name=\"wctx\" value=\"{}\">",
+                xml_escape(&c)
+            )
+        })
+        .unwrap_or_default();
+    html(
+        StatusCode::OK,
+        format!(
+            concat!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Working...</title></head><body>",
+                "<form method=\"POST\" name=\"hiddenform\" action=\"{action}\">",
+                "<input type=\"hidden\" name=\"wa\" value=\"wsignin1.0\">",
+                "<input type=\"hidden\" name=\"wresult\" value=\"{wresult}\">",
+                "{wctx}",
+                "<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\"></noscript>",
+                "</form><script>window.setTimeout(function(){{document.forms[0].submit();}}, 0);</script></body></html>"
+            ),
+            action = xml_escape(&p.wreply),
+            wresult = xml_escape(&rstr),
+            wctx = wctx_field,
+        ),
+    )
+}

@@ -70,10 +70,13 @@ impl Default for WsFed {
     }
 }
 
-/// One RSA key per process: 2048-bit generation costs a noticeable fraction of a second.
-static RSA_KEYS: OnceLock<Result<(Vec<u8>, Vec<u8>), String>> = OnceLock::new();
+/// Two RSA keys (PKCS#8 DER): the signing key and another one for the wrong-key defect.
+type KeyPairDers = (Vec<u8>, Vec<u8>);
 
-fn rsa_keys() -> Result<(Vec<u8>, Vec<u8>), String> {
+/// One pair per process: 2048-bit generation costs a noticeable fraction of a second.
+static RSA_KEYS: OnceLock<Result<KeyPairDers, String>> = OnceLock::new();
+
+fn rsa_keys() -> Result<KeyPairDers, String> {
     RSA_KEYS
         .get_or_init(|| Ok((super::signing::rsa_pkcs8()?, super::signing::rsa_pkcs8()?)))
         .clone()

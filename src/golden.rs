@@ -230,6 +230,29 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
             }
             exchange_text(&l.exchange, redactor, &mut s);
         }
+        StepOutput::WsfedMetadata(m) => exchange_text(&m.exchange, redactor, &mut s),
+        StepOutput::Wsfed(w) => {
+            s.push_str(&format!(
+                "client in path: {}\nparams: {}\n",
+                w.client_in_path,
+                serde_json::to_string(&w.params).unwrap_or_default()
+            ));
+            for ex in &w.exchanges {
+                if let Some(body) = &ex.request_body {
+                    s.push_str("request body (form):\n");
+                    for (k, v) in url::form_urlencoded::parse(body) {
+                        s.push_str(&format!("  {k} = {}\n", redactor.redact(&v)));
+                    }
+                }
+                exchange_text(ex, redactor, &mut s);
+            }
+            if let Some(l) = &w.off_origin_redirect {
+                s.push_str(&format!("not followed: {l}\n"));
+            }
+            if let Some(why) = &w.stopped {
+                s.push_str(&format!("stopped: {why}\n"));
+            }
+        }
     }
     redact_volatile(&redactor.redact(&s))
 }
@@ -260,9 +283,50 @@ fn exchange_text(ex: &Exchange, r: &Redactor, s: &mut String) {
     }
     if !ex.body.is_empty() {
         s.push_str("body:\n");
-        s.push_str(&normalise_body(&ex.body, r));
+        let html = ex
+            .media_type()
+            .is_some_and(|m| m == "text/html" || m == "application/xhtml+xml");
+        if html {
+            s.push_str(&html_text(&ex.body, r));
+        } else {
+            s.push_str(&normalise_body(&ex.body, r));
+        }
         s.push('\n');
     }
+}
+
+/// An HTML page as its forms (each value decoded, XML values such as `wresult` normalised), or
+/// its text when it has none.
+fn html_text(body: &[u8], r: &Redactor) -> String {
+    let text = String::from_utf8_lossy(body);
+    let forms = crate::flow::wsfed::forms(&text);
+    if forms.is_empty() {
+        return r.redact(&text);
+    }
+    let mut out = String::new();
+    for f in forms {
+        out.push_str(&format!(
+            "form {} {}\n",
+            f.method,
+            r.redact(f.action.as_deref().unwrap_or("(no action)"))
+        ));
+        for field in f.fields {
+            let value = if field.value.trim_start().starts_with('<') {
+                let xml = normalise_body(field.value.as_bytes(), r);
+                format!(
+                    "\n{}",
+                    xml.lines()
+                        .map(|l| format!("    {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            } else {
+                format!(" {:?}", r.redact(&field.value))
+            };
+            out.push_str(&format!("  {} {}:{value}\n", field.kind, field.name));
+        }
+    }
+    out
 }
 
 /// JSON with sorted keys, pretty; XML pretty-printed canonically; anything else as text. Secrets

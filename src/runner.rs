@@ -203,12 +203,7 @@ fn run_case(
     let start = Instant::now();
     let (verdict, transcript, golden_body) = ctx.rt.block_on(async {
         let main = ctx.steps.get(case.step).await;
-        let other = match case
-            .expect
-            .same_json_as
-            .or(case.expect.same_outcome_as)
-            .or(case.expect.same_login_outcome_as)
-        {
+        let other = match case.expect.other_step() {
             Some(k) => Some(ctx.steps.get(k).await),
             None => None,
         };
@@ -219,7 +214,20 @@ fn run_case(
             .map(|_| crate::golden::observation_text(&main, &ctx.redactor));
         (
             v,
-            main.exchange().map(|e| e.transcript(&ctx.redactor)),
+            main.exchange().map(|e| {
+                let mut t = e.transcript(&ctx.redactor);
+                let earlier = main.earlier_exchanges();
+                if let (false, Some(o)) = (earlier.is_empty(), t.as_object_mut()) {
+                    o.insert(
+                        "earlier".into(),
+                        earlier
+                            .iter()
+                            .map(|x| x.transcript(&ctx.redactor))
+                            .collect(),
+                    );
+                }
+                t
+            }),
             body,
         )
     });

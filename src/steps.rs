@@ -1,9 +1,10 @@
 //! Steps: one protocol exchange each, exactly as macOS does it, yielding a typed observation.
 //! Steps are memoised per target: every case that looks at a step reads the same observation.
 
+use crate::flow::wsfed::{self, MetadataAnalysis, SigninAnswer, SigninParams};
 use crate::flow::wstrust::{self, Rst, RstrAnalysis, Variation};
 use crate::flow::{WsTrustVersion, mex, preauth};
-use crate::http::{Exchange, HttpClient, Request};
+use crate::http::{Exchange, Failure, HttpClient, Request};
 use crate::suite::{FederationType, StepKind, Target};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -55,6 +56,57 @@ pub struct LoginObservation {
     pub analysis: Option<RstrAnalysis>,
 }
 
+/// The WS-Federation metadata exchange and its analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct WsfedMetadataObservation {
+    /// The exchange.
+    pub exchange: Exchange,
+    /// The analysis (None when there was no answer).
+    pub analysis: Option<MetadataAnalysis>,
+}
+
+/// A WS-Federation sign-in: the request, the IdP's pages up to the answer, and what it holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct WsfedObservation {
+    /// The parameters sent.
+    pub params: SigninParams,
+    /// The client ID was in the path (`/wsfed/{client_id}`), not only in wtrealm.
+    pub client_in_path: bool,
+    /// The audience a token must carry: the wtrealm sent, or `urn:{client_id}` without one.
+    pub expected_audience: String,
+    /// How many signing certificates the metadata gave to verify tokens with.
+    pub metadata_certificates: usize,
+    /// Every exchange in order: the sign-in GET, redirects on the IdP's host, the login POST.
+    pub exchanges: Vec<Exchange>,
+    /// The harness filled in and sent a login form.
+    pub logged_in: bool,
+    /// A redirect off the IdP's origin, not followed (its Location).
+    pub off_origin_redirect: Option<String>,
+    /// Why the flow stopped before a final answer, when it did.
+    pub stopped: Option<String>,
+    /// The final answer, read (None when there was none).
+    pub answer: Option<SigninAnswer>,
+    /// When the sign-in started.
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl WsfedObservation {
+    /// The last exchange.
+    pub fn last(&self) -> Option<&Exchange> {
+        self.exchanges.last()
+    }
+
+    /// True when a token left the IdP: a form carrying `wresult`, or a redirect off the IdP's
+    /// origin carrying `wresult` in its URL.
+    pub fn token_delivered(&self) -> bool {
+        self.answer.as_ref().is_some_and(|a| a.token_form.is_some())
+            || self
+                .off_origin_redirect
+                .as_deref()
+                .is_some_and(|l| l.contains("wresult="))
+    }
+}
+
 /// The result of a step.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -70,6 +122,10 @@ pub enum StepOutput {
     Mex(Box<MexObservation>),
     /// A login step ran.
     Login(Box<LoginObservation>),
+    /// The WS-Fed metadata step ran.
+    WsfedMetadata(Box<WsfedMetadataObservation>),
+    /// A WS-Fed sign-in step ran.
+    Wsfed(Box<WsfedObservation>),
 }
 
 impl StepOutput {
@@ -80,6 +136,16 @@ impl StepOutput {
             StepOutput::Preauth(p) => Some(&p.exchange),
             StepOutput::Mex(m) => Some(&m.exchange),
             StepOutput::Login(l) => Some(&l.exchange),
+            StepOutput::WsfedMetadata(m) => Some(&m.exchange),
+            StepOutput::Wsfed(w) => w.last(),
+        }
+    }
+
+    /// The exchanges before the last one (WS-Fed sign-ins have several).
+    pub fn earlier_exchanges(&self) -> &[Exchange] {
+        match self {
+            StepOutput::Wsfed(w) => &w.exchanges[..w.exchanges.len().saturating_sub(1)],
+            _ => &[],
         }
     }
 }
@@ -133,6 +199,8 @@ impl Steps {
     async fn run(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
         match kind.family() {
+            crate::suite::Family::WsfedMetadata => self.run_wsfed_metadata().await,
+            crate::suite::Family::WsfedSignin => self.run_wsfed_signin(kind).await,
             crate::suite::Family::Mex => self.run_mex().await,
             crate::suite::Family::Login => self.run_login(kind).await,
             crate::suite::Family::Preauth => {
@@ -227,7 +295,7 @@ impl Steps {
                     }
                 }
                 StepOutput::NotRun { reason } => why.push(format!("{kind}: {reason}")),
-                StepOutput::Mex(_) | StepOutput::Login(_) => {}
+                _ => {}
             }
         }
         why.dedup();
@@ -252,6 +320,184 @@ impl Steps {
             exchange,
             analysis,
         }))
+    }
+
+    async fn run_wsfed_metadata(&self) -> StepOutput {
+        let Some(w) = &self.target.wsfed else {
+            return StepOutput::NotRun {
+                reason: "not applicable: the target has no [wsfed] section".into(),
+            };
+        };
+        let exchange = self
+            .http
+            .send(Request::get(w.metadata_url.clone(), Vec::new()))
+            .await;
+        let analysis = match (&exchange.failure, exchange.status) {
+            (None, Some(_)) => Some(wsfed::analyse_metadata(&exchange.body)),
+            _ => None,
+        };
+        StepOutput::WsfedMetadata(Box::new(WsfedMetadataObservation { exchange, analysis }))
+    }
+
+    async fn run_wsfed_signin(&self, kind: StepKind) -> StepOutput {
+        let t = &self.target;
+        let Some(w) = &t.wsfed else {
+            return StepOutput::NotRun {
+                reason: "not applicable: the target has no [wsfed] section".into(),
+            };
+        };
+        let Some((login, password)) = t.federated_user.as_ref().and_then(|u| {
+            u.password
+                .as_ref()
+                .map(|p| (u.login.clone(), p.expose().to_string()))
+        }) else {
+            return StepOutput::NotRun {
+                reason: "the target has no federated user with a password".into(),
+            };
+        };
+        let mut params = SigninParams {
+            wa: Some(wsfed::WSIGNIN.into()),
+            wtrealm: Some(w.wtrealm.clone()),
+            whr: w.connection.as_ref().map(|c| format!("urn:{c}")),
+            wctx: Some(w.wctx.clone()),
+            wreply: Some(w.wreply.clone()),
+        };
+        // Each variation differs from the valid sign-in in one parameter.
+        let mut client_in_path = true;
+        match kind {
+            StepKind::WsfedSigninNoWctx => params.wctx = None,
+            StepKind::WsfedPathForm => params.wtrealm = None,
+            StepKind::WsfedRealmForm => {
+                client_in_path = false;
+                params.wtrealm = Some(format!("urn:{}", w.client_id));
+            }
+            StepKind::WsfedReplyOtherHost => {
+                params.wreply = Some(wsfed::FOREIGN_WREPLY.into());
+            }
+            StepKind::WsfedReplyJavascript => {
+                params.wreply = Some(wsfed::JAVASCRIPT_WREPLY.into());
+            }
+            StepKind::WsfedReplySuffix => {
+                params.wreply = Some(format!("{}{}", w.wreply, wsfed::WREPLY_SUFFIX));
+            }
+            StepKind::WsfedUnknownRealm => {
+                params.wtrealm = Some(format!("urn:fedconform-unknown-{}", uuid::Uuid::new_v4()));
+            }
+            StepKind::WsfedNoWa => params.wa = None,
+            StepKind::WsfedUnknownWa => params.wa = Some(wsfed::UNKNOWN_WA.into()),
+            StepKind::WsfedUnknownConnection => {
+                params.whr = Some(format!("urn:fedconform-unknown-{}", uuid::Uuid::new_v4()));
+            }
+            _ => {}
+        }
+        let url = match wsfed::signin_url(
+            &w.base_url,
+            client_in_path.then_some(w.client_id.as_str()),
+            &params,
+        ) {
+            Ok(u) => u,
+            Err(reason) => return StepOutput::NotRun { reason },
+        };
+        let certs = match &*Box::pin(self.get(StepKind::WsfedMetadata)).await {
+            StepOutput::WsfedMetadata(m) => m
+                .analysis
+                .as_ref()
+                .map(MetadataAnalysis::certificate_ders)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let mut obs = WsfedObservation {
+            expected_audience: params
+                .wtrealm
+                .clone()
+                .unwrap_or_else(|| format!("urn:{}", w.client_id)),
+            metadata_certificates: certs.len(),
+            params,
+            client_in_path,
+            exchanges: Vec::new(),
+            logged_in: false,
+            off_origin_redirect: None,
+            stopped: None,
+            answer: None,
+            sent_at: chrono::Utc::now(),
+        };
+        let origin = url.origin();
+        let html = vec![(
+            "Accept".to_string(),
+            "text/html,application/xhtml+xml".to_string(),
+        )];
+        let mut request = Request {
+            follow_redirects: false,
+            ..Request::get(url, html.clone())
+        };
+        for _ in 0..=crate::http::MAX_REDIRECTS {
+            let ex = self.http.send(request.clone()).await;
+            let here = url::Url::parse(&ex.final_url).ok();
+            if let Some(Failure::RedirectRefused { location }) = ex.failure.clone() {
+                let next = here.as_ref().and_then(|h| h.join(&location).ok());
+                obs.exchanges.push(ex);
+                match next {
+                    Some(n) if n.origin() == origin => {
+                        request = Request {
+                            follow_redirects: false,
+                            ..Request::get(n, html.clone())
+                        };
+                        continue;
+                    }
+                    Some(n) => obs.off_origin_redirect = Some(n.to_string()),
+                    None => obs.stopped = Some(format!("unusable Location {location:?}")),
+                }
+                break;
+            }
+            let answered = ex.failure.is_none() && ex.status.is_some();
+            let login_form = if answered && !obs.logged_in {
+                wsfed::forms(&String::from_utf8_lossy(&ex.body))
+                    .into_iter()
+                    .find(wsfed::Form::asks_password)
+            } else {
+                None
+            };
+            let Some(form) = login_form else {
+                if answered {
+                    obs.answer = Some(wsfed::analyse_answer(&ex.body, &certs));
+                }
+                obs.exchanges.push(ex);
+                break;
+            };
+            let action = here
+                .as_ref()
+                .and_then(|h| h.join(form.action.as_deref().unwrap_or("")).ok());
+            obs.exchanges.push(ex);
+            let Some(action) = action.filter(|a| a.origin() == origin) else {
+                obs.stopped = Some(format!(
+                    "the login form posts to {}, off the IdP's origin: the password was not sent",
+                    form.action.as_deref().unwrap_or("(no action)")
+                ));
+                break;
+            };
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form.login_fields(&login, &password))
+                .finish();
+            obs.logged_in = true;
+            request = Request {
+                method: if form.method == "GET" {
+                    reqwest::Method::GET
+                } else {
+                    reqwest::Method::POST
+                },
+                url: action,
+                headers: vec![
+                    html[0].clone(),
+                    (
+                        "Content-Type".to_string(),
+                        "application/x-www-form-urlencoded".to_string(),
+                    ),
+                ],
+                body: Some(body.into_bytes()),
+                follow_redirects: false,
+            };
+        }
+        StepOutput::Wsfed(Box::new(obs))
     }
 
     async fn run_login(&self, kind: StepKind) -> StepOutput {

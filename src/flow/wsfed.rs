@@ -20,6 +20,14 @@ pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 pub const WSA04: &str = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
 /// The sign-in action.
 pub const WSIGNIN: &str = "wsignin1.0";
+/// The wreply on another host that an IdP must refuse (WSF-8).
+pub const FOREIGN_WREPLY: &str = "https://fedconform-attacker.invalid/wsfed/callback";
+/// The `javascript:` wreply an IdP must refuse (WSF-8).
+pub const JAVASCRIPT_WREPLY: &str = "javascript:alert(document.domain)";
+/// What is appended to the registered wreply for WSF-8.
+pub const WREPLY_SUFFIX: &str = ".fedconform-attacker.invalid";
+/// An action no IdP knows (WSF-10).
+pub const UNKNOWN_WA: &str = "wsignin9.9";
 
 // ---------------------------------------------------------------- HTML forms
 
@@ -138,15 +146,18 @@ pub struct SigninParams {
 /// `{base}/wsfed/{client_id}?…` (or `{base}/wsfed?…` without a client ID), parameters
 /// form-encoded in the order wa, wtrealm, whr, wctx, wreply.
 pub fn signin_url(base: &Url, client_id: Option<&str>, p: &SigninParams) -> Result<Url, String> {
-    let root = base.as_str().trim_end_matches('/');
-    let path = match client_id {
-        Some(c) => format!(
-            "{root}/wsfed/{}",
-            percent_encoding::utf8_percent_encode(c, percent_encoding::NON_ALPHANUMERIC)
-        ),
-        None => format!("{root}/wsfed"),
-    };
-    let mut url = Url::parse(&path).map_err(|e| format!("sign-in URL {path}: {e}"))?;
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    {
+        let mut path = url
+            .path_segments_mut()
+            .map_err(|()| format!("{base} cannot have a path"))?;
+        path.pop_if_empty().push("wsfed");
+        if let Some(c) = client_id {
+            path.push(c);
+        }
+    }
     {
         let mut q = url.query_pairs_mut();
         for (k, v) in [

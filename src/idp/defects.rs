@@ -222,6 +222,96 @@ pub static ALL: &[Defect] = &[
         &["WST-15"],
         "names the token type #SAMLV1.1 instead of the SAML URN"
     ),
+    defect!(
+        "wsfed-metadata-no-entityid",
+        &["WSF-1"],
+        "its WS-Fed metadata EntityDescriptor has no entityID"
+    ),
+    defect!(
+        "wsfed-role-type-wrong-namespace",
+        &["WSF-2"],
+        "writes xsi:type=\"fed:SecurityTokenServiceType\" with `fed` bound to another namespace"
+    ),
+    defect!(
+        "wsfed-expired-signing-cert",
+        &["WSF-3"],
+        "signs WS-Fed metadata and tokens with a certificate that expired a month ago"
+    ),
+    defect!(
+        "wsfed-http-passive-endpoint",
+        &["WSF-4"],
+        "advertises an http:// PassiveRequestorEndpoint"
+    ),
+    defect!(
+        "wsfed-unsigned-metadata",
+        &["WSF-5"],
+        "serves WS-Fed metadata without a signature"
+    ),
+    defect!(
+        "wsfed-metadata-bad-signature",
+        &["WSF-5"],
+        "changes its WS-Fed metadata after signing it"
+    ),
+    defect!(
+        "wsfed-token-type-not-offered",
+        &["WSF-5"],
+        "offers only SAML 2.0 in TokenTypesOffered but issues SAML 1.1"
+    ),
+    defect!(
+        "wsfed-wctx-altered",
+        &["WSF-6"],
+        "returns wctx with '+' turned into a space and trimmed"
+    ),
+    defect!(
+        "wsfed-audience-mismatch",
+        &["WSF-7"],
+        "issues WS-Fed assertions for another audience than wtrealm"
+    ),
+    defect!(
+        "wsfed-expired-assertion",
+        &["WSF-7"],
+        "issues WS-Fed assertions whose lifetime ended an hour ago"
+    ),
+    defect!(
+        "wsfed-token-other-key",
+        &["WSF-7"],
+        "signs WS-Fed assertions with a key that is not the metadata's"
+    ),
+    defect!(
+        "wsfed-open-redirect",
+        &["WSF-8"],
+        "delivers the token to any wreply"
+    ),
+    defect!(
+        "wsfed-wreply-prefix-match",
+        &["WSF-8"],
+        "accepts any wreply that starts with a registered callback"
+    ),
+    defect!(
+        "wsfed-unknown-realm-accepted",
+        &["WSF-9"],
+        "issues a token for any wtrealm"
+    ),
+    defect!(
+        "wsfed-wa-ignored",
+        &["WSF-10"],
+        "answers a sign-in whatever wa says, or without one"
+    ),
+    defect!(
+        "wsfed-undefined-wctx",
+        &["WSF-11"],
+        "returns wctx=\"undefined\" when none was sent"
+    ),
+    defect!(
+        "wsfed-whr-ignored",
+        &["WSF-12"],
+        "ignores whr: an unknown connection signs in with the default one"
+    ),
+    defect!(
+        "wsfed-realm-urn-refused",
+        &["WSF-13"],
+        "refuses /wsfed?wtrealm=urn:{client_id}: only the client-ID path form works"
+    ),
 ];
 
 impl Defect {

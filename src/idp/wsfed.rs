@@ -133,13 +133,8 @@ fn refuse(why: &str) -> Response {
     )
 }
 
-/// The metadata's entity ID.
-pub fn entity_id(st: &State) -> String {
-    format!(
-        "urn:fedconform:reference:{}",
-        st.base.trim_start_matches("https://")
-    )
-}
+/// The metadata's entity ID and the tokens' issuer (Auth0 writes `urn:{tenant}`).
+pub const ENTITY_ID: &str = "urn:fedconform-reference.contoso.example";
 
 /// The sign-in endpoint of a client.
 pub fn passive_endpoint(base: &str, client_id: &str) -> String {
@@ -187,7 +182,7 @@ async fn metadata(st: Arc<State>, client_id: String) -> Response {
     let entity = if has(d, "wsfed-metadata-no-entityid") {
         String::new()
     } else {
-        format!(" entityID=\"{}\"", xml_escape(&entity_id(&st)))
+        format!(" entityID=\"{}\"", xml_escape(ENTITY_ID))
     };
     let open = format!("<EntityDescriptor xmlns=\"{MD}\" ID=\"{id}\"{entity}>");
     // The defect keeps the text `fed:SecurityTokenServiceType` but binds `fed` to another
@@ -400,11 +395,11 @@ pub async fn login(
     } else {
         p.audience.clone()
     };
-    let issuer = entity_id(&st);
+    let issuer = ENTITY_ID;
     let assertion = saml11_assertion(&AssertionSpec {
         login: &user,
         audience: &audience,
-        issuer: &issuer,
+        issuer,
         now: from,
         until,
         signer: &signer,

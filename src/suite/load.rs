@@ -122,6 +122,23 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
             ("credential_fault", expect.credential_fault),
             ("fault_no_token", expect.fault_no_token),
             ("saml_urn_token_type", expect.saml_urn_token_type),
+            ("entity_descriptor", expect.entity_descriptor),
+            ("sts_role", expect.sts_role),
+            (
+                "signing_certificate_current",
+                expect.signing_certificate_current,
+            ),
+            ("passive_endpoint_https", expect.passive_endpoint_https),
+            ("metadata_signed", expect.metadata_signed),
+            ("sts_endpoint", expect.sts_endpoint),
+            ("posts_to_wreply", expect.posts_to_wreply),
+            ("wctx_echoed", expect.wctx_echoed),
+            ("no_placeholder_wctx", expect.no_placeholder_wctx),
+            ("wresult_rstr", expect.wresult_rstr),
+            ("token_audience", expect.token_audience),
+            ("token_current", expect.token_current),
+            ("token_signature", expect.token_signature),
+            ("connection_selected", expect.connection_selected),
         ] {
             if value == Some(false) {
                 errors.push(at(c.expect.span(), format!("`{key} = false` is not a requirement: expected `{key} = true` or no `{key}`")));
@@ -133,6 +150,14 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
         {
             if !other.is_preauth() || other == c.step {
                 errors.push(at(c.expect.span(), format!("cannot compare step `{}` with `{other}`: expected another preauthentication step", c.step)));
+            }
+        }
+        for other in [expect.same_client_as, expect.offers_token_type_of]
+            .into_iter()
+            .flatten()
+        {
+            if other.family() != crate::suite::Family::WsfedSignin || other == c.step {
+                errors.push(at(c.expect.span(), format!("cannot compare step `{}` with `{other}`: expected another WS-Federation sign-in step", c.step)));
             }
         }
         for f in expect.fields_present.iter().flatten() {

@@ -42,6 +42,30 @@ pub enum StepKind {
     LoginUnknownUser,
     /// The user whose login and password hold XML-special and non-ASCII characters (WST-13).
     LoginSpecial,
+    /// The WS-Federation metadata of the client (WSF-1…WSF-5).
+    WsfedMetadata,
+    /// A valid WS-Fed sign-in: wa, wtrealm, whr (when a connection is set), wctx, wreply.
+    WsfedSignin,
+    /// As `wsfed-signin`, without wctx (WSF-11).
+    WsfedSigninNoWctx,
+    /// `/wsfed/{client_id}` without wtrealm (WSF-13).
+    WsfedPathForm,
+    /// `/wsfed?wtrealm=urn:{client_id}` (WSF-13).
+    WsfedRealmForm,
+    /// A wreply on another host (WSF-8).
+    WsfedReplyOtherHost,
+    /// A `javascript:` wreply (WSF-8).
+    WsfedReplyJavascript,
+    /// The registered wreply with a suffix appended (WSF-8).
+    WsfedReplySuffix,
+    /// A wtrealm no client has (WSF-9).
+    WsfedUnknownRealm,
+    /// No wa (WSF-10).
+    WsfedNoWa,
+    /// An unknown wa (WSF-10).
+    WsfedUnknownWa,
+    /// whr naming a connection that does not exist (WSF-12).
+    WsfedUnknownConnection,
 }
 
 impl StepKind {
@@ -62,11 +86,23 @@ impl StepKind {
             StepKind::LoginWrongPassword => "login-wrong-password",
             StepKind::LoginUnknownUser => "login-unknown-user",
             StepKind::LoginSpecial => "login-special",
+            StepKind::WsfedMetadata => "wsfed-metadata",
+            StepKind::WsfedSignin => "wsfed-signin",
+            StepKind::WsfedSigninNoWctx => "wsfed-signin-no-wctx",
+            StepKind::WsfedPathForm => "wsfed-path-form",
+            StepKind::WsfedRealmForm => "wsfed-realm-form",
+            StepKind::WsfedReplyOtherHost => "wsfed-reply-other-host",
+            StepKind::WsfedReplyJavascript => "wsfed-reply-javascript",
+            StepKind::WsfedReplySuffix => "wsfed-reply-suffix",
+            StepKind::WsfedUnknownRealm => "wsfed-unknown-realm",
+            StepKind::WsfedNoWa => "wsfed-no-wa",
+            StepKind::WsfedUnknownWa => "wsfed-unknown-wa",
+            StepKind::WsfedUnknownConnection => "wsfed-unknown-connection",
         }
     }
 
     /// Every step, in the order they depend on each other.
-    pub const ALL: [StepKind; 14] = [
+    pub const ALL: [StepKind; 26] = [
         StepKind::PreauthFederated,
         StepKind::PreauthFederatedCustom,
         StepKind::PreauthManaged,
@@ -81,6 +117,18 @@ impl StepKind {
         StepKind::LoginWrongPassword,
         StepKind::LoginUnknownUser,
         StepKind::LoginSpecial,
+        StepKind::WsfedMetadata,
+        StepKind::WsfedSignin,
+        StepKind::WsfedSigninNoWctx,
+        StepKind::WsfedPathForm,
+        StepKind::WsfedRealmForm,
+        StepKind::WsfedReplyOtherHost,
+        StepKind::WsfedReplyJavascript,
+        StepKind::WsfedReplySuffix,
+        StepKind::WsfedUnknownRealm,
+        StepKind::WsfedNoWa,
+        StepKind::WsfedUnknownWa,
+        StepKind::WsfedUnknownConnection,
     ];
 
     /// The family of the step: which expectations apply.
@@ -91,6 +139,18 @@ impl StepKind {
             | StepKind::PreauthManaged
             | StepKind::PreauthReserved => Family::Preauth,
             StepKind::Mex => Family::Mex,
+            StepKind::WsfedMetadata => Family::WsfedMetadata,
+            StepKind::WsfedSignin
+            | StepKind::WsfedSigninNoWctx
+            | StepKind::WsfedPathForm
+            | StepKind::WsfedRealmForm
+            | StepKind::WsfedReplyOtherHost
+            | StepKind::WsfedReplyJavascript
+            | StepKind::WsfedReplySuffix
+            | StepKind::WsfedUnknownRealm
+            | StepKind::WsfedNoWa
+            | StepKind::WsfedUnknownWa
+            | StepKind::WsfedUnknownConnection => Family::WsfedSignin,
             _ => Family::Login,
         }
     }
@@ -110,6 +170,10 @@ pub enum Family {
     Mex,
     /// WS-Trust login.
     Login,
+    /// WS-Federation metadata.
+    WsfedMetadata,
+    /// WS-Federation passive sign-in.
+    WsfedSignin,
 }
 
 impl Family {
@@ -119,6 +183,8 @@ impl Family {
             Family::Preauth => "preauthentication",
             Family::Mex => "MEX",
             Family::Login => "login",
+            Family::WsfedMetadata => "WS-Federation metadata",
+            Family::WsfedSignin => "WS-Federation sign-in",
         }
     }
 }
@@ -269,13 +335,52 @@ pub struct Expect {
     pub saml_urn_token_type: Option<bool>,
     /// Same login outcome (status, token, fault subcode) as another login step. WST-10…12.
     pub same_login_outcome_as: Option<StepKind>,
+    /// The root is an `md:EntityDescriptor` with an `entityID`. WSF-1.
+    pub entity_descriptor: Option<bool>,
+    /// A RoleDescriptor resolves to `fed:SecurityTokenServiceType` and lists WS-Federation. WSF-2.
+    pub sts_role: Option<bool>,
+    /// A signing certificate valid now. WSF-3.
+    pub signing_certificate_current: Option<bool>,
+    /// `PassiveRequestorEndpoint` present, every address https. WSF-4.
+    pub passive_endpoint_https: Option<bool>,
+    /// The metadata is signed and the signature verifies. WSF-5.
+    pub metadata_signed: Option<bool>,
+    /// `SecurityTokenServiceEndpoint` present. WSF-5.
+    pub sts_endpoint: Option<bool>,
+    /// TokenTypesOffered lists the type a sign-in step issued. WSF-5.
+    pub offers_token_type_of: Option<StepKind>,
+    /// Whether the answer delivers a token (a form carrying `wresult`, or a redirect to the
+    /// wreply sent). WSF-6, WSF-8…10, WSF-12.
+    pub token_delivered: Option<bool>,
+    /// The token form POSTs to the wreply sent, with `wa=wsignin1.0` and `wresult`. WSF-6.
+    pub posts_to_wreply: Option<bool>,
+    /// `wctx` comes back byte-identical. WSF-6.
+    pub wctx_echoed: Option<bool>,
+    /// Without wctx, no context value (such as `undefined`) comes back. WSF-11.
+    pub no_placeholder_wctx: Option<bool>,
+    /// `wresult` is a WS-Trust RSTR (2005 or 1.3) with an assertion. WSF-7.
+    pub wresult_rstr: Option<bool>,
+    /// The assertion's audience is the wtrealm sent (`urn:{client_id}` without one). WSF-7.
+    pub token_audience: Option<bool>,
+    /// The assertion is current. WSF-7.
+    pub token_current: Option<bool>,
+    /// The assertion's signature verifies with the metadata's signing certificate. WSF-7.
+    pub token_signature: Option<bool>,
+    /// The sign-in with `whr=urn:{connection}` delivers a token (skipped without a connection).
+    /// WSF-12.
+    pub connection_selected: Option<bool>,
+    /// Reaches the same client as another sign-in step: both deliver a token to the same wreply
+    /// for the same audience. WSF-13.
+    pub same_client_as: Option<StepKind>,
 }
 
 impl Expect {
     /// The keys present, with the step families each applies to.
     pub fn keys(&self) -> Vec<(&'static str, &'static [Family])> {
-        use Family::{Login, Mex, Preauth};
-        const ALL: &[Family] = &[Preauth, Mex, Login];
+        use Family::{Login, Mex, Preauth, WsfedMetadata, WsfedSignin};
+        const ALL: &[Family] = &[Preauth, Mex, Login, WsfedMetadata, WsfedSignin];
+        const MD: &[Family] = &[WsfedMetadata];
+        const WSF: &[Family] = &[WsfedSignin];
         const PRE: &[Family] = &[Preauth];
         const MEX: &[Family] = &[Mex];
         const LOGIN: &[Family] = &[Login];
@@ -328,7 +433,54 @@ impl Expect {
             "same_login_outcome_as",
             LOGIN,
         );
+        add(self.entity_descriptor.is_some(), "entity_descriptor", MD);
+        add(self.sts_role.is_some(), "sts_role", MD);
+        add(
+            self.signing_certificate_current.is_some(),
+            "signing_certificate_current",
+            MD,
+        );
+        add(
+            self.passive_endpoint_https.is_some(),
+            "passive_endpoint_https",
+            MD,
+        );
+        add(self.metadata_signed.is_some(), "metadata_signed", MD);
+        add(self.sts_endpoint.is_some(), "sts_endpoint", MD);
+        add(
+            self.offers_token_type_of.is_some(),
+            "offers_token_type_of",
+            MD,
+        );
+        add(self.token_delivered.is_some(), "token_delivered", WSF);
+        add(self.posts_to_wreply.is_some(), "posts_to_wreply", WSF);
+        add(self.wctx_echoed.is_some(), "wctx_echoed", WSF);
+        add(
+            self.no_placeholder_wctx.is_some(),
+            "no_placeholder_wctx",
+            WSF,
+        );
+        add(self.wresult_rstr.is_some(), "wresult_rstr", WSF);
+        add(self.token_audience.is_some(), "token_audience", WSF);
+        add(self.token_current.is_some(), "token_current", WSF);
+        add(self.token_signature.is_some(), "token_signature", WSF);
+        add(
+            self.connection_selected.is_some(),
+            "connection_selected",
+            WSF,
+        );
+        add(self.same_client_as.is_some(), "same_client_as", WSF);
         k
+    }
+
+    /// The step a comparing expectation (`same_*_as`, `offers_token_type_of`) reads beside the
+    /// case's own.
+    pub fn other_step(&self) -> Option<StepKind> {
+        self.same_json_as
+            .or(self.same_outcome_as)
+            .or(self.same_login_outcome_as)
+            .or(self.offers_token_type_of)
+            .or(self.same_client_as)
     }
 
     /// True for keys that judge the HTTP exchange itself rather than the body.

@@ -10,6 +10,8 @@ use crate::suite::{CaseDef, Expect, Family};
 use serde::Serialize;
 use std::fmt;
 
+mod wsfed;
+
 /// A case's outcome (JSON report `outcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -726,6 +728,30 @@ pub fn judge(
             }
             status_and_type(e, &l.exchange, &mut out);
             login_findings(e, l, other, &mut out);
+        }
+        StepOutput::WsfedMetadata(m) => {
+            if e.valid_certificate.is_some() {
+                out.push(transport("valid_certificate", &m.exchange));
+            }
+            if e.no_http_redirect.is_some() {
+                out.push(transport("no_http_redirect", &m.exchange));
+            }
+            status_and_type(e, &m.exchange, &mut out);
+            wsfed::metadata_findings(e, m, other, &mut out);
+        }
+        StepOutput::Wsfed(w) => {
+            if let Some(first) = w.exchanges.first()
+                && e.valid_certificate.is_some()
+            {
+                out.push(transport("valid_certificate", first));
+            }
+            if let Some(last) = w.last() {
+                if e.no_http_redirect.is_some() {
+                    out.push(transport("no_http_redirect", last));
+                }
+                status_and_type(e, last, &mut out);
+            }
+            wsfed::signin_findings(e, w, other, &mut out);
         }
     }
     verdict(level, out, strict)

@@ -8,8 +8,8 @@
 
 mod common;
 
+use common::peers::{python_json, python_venv};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The pinned peers.
 const PEERS: [&str; 2] = ["msal==1.39.0", "signxml==5.2.0"];
@@ -18,64 +18,9 @@ const PEERS: [&str; 2] = ["msal==1.39.0", "signxml==5.2.0"];
 /// and must not create the virtualenv twice at the same time.
 fn venv_python() -> PathBuf {
     static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    PYTHON.get_or_init(provision).clone()
-}
-
-fn provision() -> PathBuf {
-    let venv = common::root().join("target/interop-venv");
-    let python = venv.join("bin/python");
-    let ready = Command::new(&python)
-        .args(["-c", "import msal, requests, signxml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ready {
-        let made = Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .output();
-        assert!(
-            made.as_ref().is_ok_and(|o| o.status.success()),
-            "cannot create a Python virtualenv (python3 -m venv): {made:?}"
-        );
-        let pip = Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(PEERS)
-            .output();
-        match pip {
-            Ok(o) if o.status.success() => {}
-            other => {
-                panic!("cannot install {PEERS:?} from PyPI: an interop peer is missing: {other:?}")
-            }
-        }
-    }
-    python
-}
-
-fn python_json(python: &Path, script: &str, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(python)
-        .arg(common::root().join("tests/interop").join(script))
-        .args(args)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{script} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{script}: output is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    PYTHON
+        .get_or_init(|| python_venv("interop-venv", &PEERS, "msal, requests, signxml"))
+        .clone()
 }
 
 fn s(p: &Path) -> &str {

@@ -1,0 +1,68 @@
+"""Sign an element with Python's signxml (an independent XML-signature implementation).
+
+Usage: sign_signxml.py UNSIGNED_XML ALGORITHM OUT_XML OUT_CERT_DER
+  ALGORITHM: rsa-sha256 or ecdsa-sha256. A fresh key and self-signed certificate are made with
+  `cryptography`; the signature is enveloped, over the root's ID (or AssertionID), with exclusive
+  canonicalisation and a SHA-256 digest, the certificate in KeyInfo.
+Prints {"signed": true, "id": ...}.
+"""
+import datetime
+import json
+import sys
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
+
+
+def main():
+    src, algorithm, out_xml, out_cert = sys.argv[1:5]
+    if algorithm == "rsa-sha256":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        method = SignatureMethod.RSA_SHA256
+    else:
+        key = ec.generate_private_key(ec.SECP256R1())
+        method = SignatureMethod.ECDSA_SHA256
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signxml interop")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    root = etree.parse(src).getroot()
+    id_attribute = "AssertionID" if root.get("AssertionID") else "ID"
+    signer = XMLSigner(
+        method=methods.enveloped,
+        signature_algorithm=method,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    )
+    signed = signer.sign(
+        root,
+        key=key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        cert=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        id_attribute=id_attribute,
+    )
+    with open(out_xml, "wb") as f:
+        f.write(etree.tostring(signed))
+    with open(out_cert, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.DER))
+    print(json.dumps({"signed": True, "id": root.get(id_attribute)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

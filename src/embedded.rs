@@ -18,6 +18,7 @@ pub const SUITES: &[(&str, &str)] = &[
         "wstrust-login.toml",
         include_str!("../suites/wstrust-login.toml"),
     ),
+    ("wsfed.toml", include_str!("../suites/wsfed.toml")),
 ];
 
 /// Loads the built-in suites.

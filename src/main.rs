@@ -165,6 +165,18 @@ enum Inspect {
         #[arg(long)]
         ca: Option<PathBuf>,
     },
+    /// A WS-Federation metadata document: entity, STS role (type resolved by namespace), signing
+    /// certificates, endpoints, token types, its signature verified, and the WSF findings.
+    WsfedMetadata {
+        /// A file, or an https URL to fetch.
+        source: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Extra CA (PEM) to trust when fetching a URL.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
     /// A captured WS-Trust response: nonce echo, freshness, shape, TokenType → grant_type,
     /// assertion, or the fault's classification.
     Rstr {
@@ -401,37 +413,36 @@ fn print_findings(findings: &Findings) {
     }
 }
 
-fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
-    let body = if source.starts_with("https://") || source.starts_with("http://") {
-        let url = match url::Url::parse(source) {
-            Ok(u) => u,
-            Err(e) => {
-                return config_error(&format!("{source}: {e}: expected a file or an https URL"));
-            }
-        };
-        let cas = match ca.map(std::fs::read).transpose() {
-            Ok(c) => c.into_iter().collect::<Vec<_>>(),
-            Err(e) => return config_error(&format!("cannot read the CA file: {e}")),
-        };
-        let rt = match runtime() {
-            Ok(r) => r,
-            Err(e) => return config_error(&e),
-        };
-        let client = match fedconform::http::HttpClient::new(&cas, Default::default()) {
-            Ok(c) => c,
-            Err(e) => return config_error(&e),
-        };
+/// The bytes of an `inspect` source: a file, or an https URL fetched (trusting `ca` as well).
+fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
+    if source.starts_with("https://") || source.starts_with("http://") {
+        let url = url::Url::parse(source).map_err(|e| {
+            config_error(&format!("{source}: {e}: expected a file or an https URL"))
+        })?;
+        let cas = ca
+            .map(std::fs::read)
+            .transpose()
+            .map_err(|e| config_error(&format!("cannot read the CA file: {e}")))?
+            .into_iter()
+            .collect::<Vec<_>>();
+        let rt = runtime().map_err(|e| config_error(&e))?;
+        let client = fedconform::http::HttpClient::new(&cas, Default::default())
+            .map_err(|e| config_error(&e))?;
         let ex = rt.block_on(client.send(fedconform::http::Request::get(url, Vec::new())));
         if let Some(f) = &ex.failure {
             eprintln!("fedconform: {source}: {}", f.describe());
-            return exit::UNREACHABLE;
+            return Err(exit::UNREACHABLE);
         }
-        ex.body
+        Ok(ex.body)
     } else {
-        match std::fs::read(source) {
-            Ok(b) => b,
-            Err(e) => return config_error(&format!("{source}: cannot read: {e}")),
-        }
+        std::fs::read(source).map_err(|e| config_error(&format!("{source}: cannot read: {e}")))
+    }
+}
+
+fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
+    let body = match read_source(source, ca) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
     let a = fedconform::flow::mex::analyse(&body);
     let mex_cases = match builtin_cases("wstrust-mex") {
@@ -488,6 +499,84 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
                 for r in &e.reasons {
                     println!("         {r}");
                 }
+            }
+            print_findings(&findings);
+        }
+    }
+    if failed {
+        exit::NONCONFORMANT
+    } else {
+        exit::CONFORMANT
+    }
+}
+
+fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -> i32 {
+    let body = match read_source(source, ca) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let a = fedconform::flow::wsfed::analyse_metadata(&body);
+    let cases = match builtin_cases("wsfed") {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases);
+    let failed = findings
+        .iter()
+        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "source": source,
+                "analysis": a,
+                "findings": findings_json(&findings),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => {
+            println!("{source}");
+            if let Some(e) = &a.parse_error {
+                println!("  not well-formed: {e}");
+            }
+            println!("  entityID: {}", a.entity_id.as_deref().unwrap_or("(none)"));
+            for (i, r) in a.roles.iter().enumerate() {
+                let mark = if Some(i) == a.read_role { "*" } else { "-" };
+                println!(
+                    "  {mark} RoleDescriptor xsi:type {:?} = {}",
+                    r.xsi_type.as_deref().unwrap_or(""),
+                    r.resolved_type.as_deref().unwrap_or("(unresolved)")
+                );
+            }
+            for c in &a.signing_certificates {
+                match (&c.error, c.not_before, c.not_after) {
+                    (Some(e), _, _) => println!("  signing certificate: {e}"),
+                    (None, Some(b), Some(f)) => println!(
+                        "  signing certificate: {} (valid {} to {})",
+                        c.subject.as_deref().unwrap_or(""),
+                        b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
+                    _ => println!("  signing certificate: unreadable validity"),
+                }
+            }
+            for e in &a.passive_endpoints {
+                println!("  passive requestor endpoint: {e}");
+            }
+            for e in &a.sts_endpoints {
+                println!("  security token service endpoint: {e}");
+            }
+            println!("  token types offered: {}", a.token_types.join(", "));
+            match &a.signature {
+                None => println!("  signature: none"),
+                Some(sig) => println!(
+                    "  signature: {} with {}: {}",
+                    sig.algorithm.as_deref().unwrap_or("?"),
+                    sig.canonicalization.as_deref().unwrap_or("?"),
+                    match &sig.verified {
+                        Ok(()) => "verified with the signing certificate".to_string(),
+                        Err(e) => e.clone(),
+                    }
+                ),
             }
             print_findings(&findings);
         }
@@ -720,6 +809,9 @@ fn main() {
         Command::Inspect {
             what: Inspect::Mex { source, format, ca },
         } => cmd_inspect_mex(&source, format, ca.as_deref()),
+        Command::Inspect {
+            what: Inspect::WsfedMetadata { source, format, ca },
+        } => cmd_inspect_wsfed_metadata(&source, format, ca.as_deref()),
         Command::Inspect {
             what:
                 Inspect::Rstr {

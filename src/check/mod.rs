@@ -1218,6 +1218,23 @@ pub fn inspect_mex(a: &MexAnalysis, cases: &[CaseDef]) -> Vec<(String, Level, Ve
     })
 }
 
+/// The WSF-1…WSF-5 findings `inspect wsfed-metadata` reports for a metadata document: each
+/// metadata case of `cases` (the built-in wsfed suite) judged on the document alone.
+pub fn inspect_wsfed_metadata(
+    a: &crate::flow::wsfed::MetadataAnalysis,
+    cases: &[CaseDef],
+) -> Vec<(String, Level, Verdict)> {
+    let obs = crate::steps::WsfedMetadataObservation {
+        exchange: Exchange::offline("GET", 200),
+        analysis: Some(a.clone()),
+    };
+    judge_offline(
+        cases,
+        crate::suite::StepKind::WsfedMetadata,
+        |expect, out| wsfed::metadata_findings(expect, &obs, None, out),
+    )
+}
+
 /// A document judged without an exchange (`inspect`): each case of `step` with its body
 /// expectations only (status, content type, TLS and redirects need a live exchange).
 fn judge_offline(
@@ -1229,11 +1246,17 @@ fn judge_offline(
         .iter()
         .filter(|c| c.step == step)
         .filter_map(|c| {
+            // Offline there is no exchange and no other step to compare with.
             let expect = Expect {
                 status: None,
                 content_type: None,
                 valid_certificate: None,
                 no_http_redirect: None,
+                same_json_as: None,
+                same_outcome_as: None,
+                same_login_outcome_as: None,
+                offers_token_type_of: None,
+                same_client_as: None,
                 ..c.expect.clone()
             };
             if expect.keys().is_empty() {

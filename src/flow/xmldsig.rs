@@ -150,13 +150,29 @@ fn check(
             Err(e) => e.to_string(),
             Ok(r) => match &r.status {
                 DsigStatus::Valid => format!("the signature is valid but does not cover ID {id:?}"),
-                DsigStatus::Invalid(reason) => format!("{reason:?}"),
+                DsigStatus::Invalid(reason) => explain(reason),
                 other => format!("{other:?}"),
             },
         })
         .collect::<Vec<_>>()
         .join("; ");
     Err(format!("the signature does not verify: {why}"))
+}
+
+/// A verification failure in words.
+fn explain(reason: &xml_sec::xmldsig::FailureReason) -> String {
+    use xml_sec::xmldsig::FailureReason as F;
+    match reason {
+        F::ReferenceDigestMismatch { ref_index } => format!(
+            "the digest of reference {} does not match: the signed content was changed after signing",
+            ref_index + 1
+        ),
+        F::SignatureMismatch => {
+            "the SignatureValue does not match SignedInfo under the trusted certificate's key (signed with another key, or SignedInfo was changed)".to_string()
+        }
+        F::KeyNotFound => "no key to verify with".to_string(),
+        other => format!("{other:?}"),
+    }
 }
 
 #[cfg(test)]

@@ -81,11 +81,17 @@ impl Signer {
             DnType::CommonName,
             format!("fedconform reference IdP token signing ({issuer})"),
         );
-        if validity == Validity::Expired {
-            let now = time::OffsetDateTime::now_utc();
-            params.not_before = now - time::Duration::days(400);
-            params.not_after = now - time::Duration::days(35);
-        }
+        let now = time::OffsetDateTime::now_utc();
+        (params.not_before, params.not_after) = match validity {
+            Validity::Current => (
+                now - time::Duration::days(1),
+                now + time::Duration::days(365),
+            ),
+            Validity::Expired => (
+                now - time::Duration::days(400),
+                now - time::Duration::days(35),
+            ),
+        };
         let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
         Ok(Signer {
             algorithm,

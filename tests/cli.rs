@@ -252,3 +252,80 @@ fn catalogue_matches_spec_md() {
     }
     assert_eq!(rows, fedconform::requirements::CATALOGUE.len());
 }
+
+#[test]
+fn inspect_wsfed_metadata_reads_a_url_and_flags_a_tampered_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let target = fedconform::suite::load_target(&served.target).expect("target");
+    let url = target.wsfed.expect("[wsfed]").metadata_url.to_string();
+    let ca = dir.path().join("t.ca.pem");
+    let out = common::run(&[
+        "inspect",
+        "wsfed-metadata",
+        &url,
+        "--ca",
+        ca.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let a = &v["analysis"];
+    assert_eq!(a["entity_descriptor"], true, "{v}");
+    assert_eq!(
+        a["signature"]["verified"]["Ok"],
+        serde_json::Value::Null,
+        "{v}"
+    );
+    assert!(
+        a["passive_endpoints"][0]
+            .as_str()
+            .is_some_and(|e| e.starts_with("https://")),
+        "{v}"
+    );
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(findings.len() >= 5, "{v}");
+    assert!(findings.iter().all(|f| f["outcome"] == "pass"), "{v}");
+
+    // The same document changed after signing: WSF-5 (a SHOULD) warns, saying why.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http =
+        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fetched = rt.block_on(http.send(fedconform::http::Request::get(
+        url::Url::parse(&url).expect("url"),
+        Vec::new(),
+    )));
+    let body = String::from_utf8(fetched.body).expect("UTF-8");
+    assert!(
+        body.contains("EntityDescriptor"),
+        "the metadata was fetched"
+    );
+    let tampered = dir.path().join("tampered.xml");
+    std::fs::write(&tampered, body.replacen("UPN<", "Upn<", 1)).expect("write");
+    let out = common::run(&[
+        "inspect",
+        "wsfed-metadata",
+        tampered.to_str().unwrap_or_default(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "a SHOULD does not fail: {text}");
+    assert!(
+        text.contains("signature: http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the signed content was changed after signing"),
+        "{text}"
+    );
+    assert!(text.contains("warn    WSF-5"), "{text}");
+}

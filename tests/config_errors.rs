@@ -249,3 +249,86 @@ fn good_target_loads_and_password_never_prints() {
     assert_eq!(pw.as_deref(), Some("s3cret-canary"));
     assert!(!format!("{target:?}").contains("s3cret-canary"));
 }
+
+const WSFED: &str = r#"
+[wsfed]
+base_url = "https://tenant.example"
+client_id = "abc"
+wreply = "https://rp.example/callback"
+connection = "contoso-ad"
+"#;
+
+/// `line:col` (1-based) of the first occurrence of `needle` in `text`.
+fn locate(text: &str, needle: &str) -> String {
+    let at = text.find(needle).expect("needle in text");
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    format!("{line}:{col}")
+}
+
+#[test]
+fn wsfed_target_errors_are_located() {
+    let good = format!("{GOOD_TARGET}{WSFED}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("t.toml"), &good).expect("write");
+    std::fs::write(dir.path().join("pw"), "secret\n").expect("write");
+    let t = fedconform::suite::load_target(&dir.path().join("t.toml"))
+        .expect("the WS-Fed target loads");
+    let w = t.wsfed.expect("a [wsfed] section");
+    assert_eq!(
+        w.wtrealm, "urn:abc",
+        "wtrealm defaults to urn:{{client_id}}"
+    );
+    assert_eq!(
+        w.metadata_url.as_str(),
+        "https://tenant.example/wsfed/abc/FederationMetadata/2007-06/FederationMetadata.xml"
+    );
+    let cases = [
+        (
+            good.replace("\"https://tenant.example\"", "\"https//tenant\""),
+            "\"https//tenant\"",
+            "[wsfed] base_url",
+        ),
+        (
+            good.replace("\"https://tenant.example\"", "\"ftp://tenant.example\""),
+            "\"ftp://tenant.example\"",
+            "expected an https URL",
+        ),
+        (
+            good.replace("\"abc\"", "\"a/b\""),
+            "\"a/b\"",
+            "[wsfed] client_id",
+        ),
+        (
+            good.replace("\"https://rp.example/callback\"", "\"callback\""),
+            "\"callback\"",
+            "[wsfed] wreply",
+        ),
+        (
+            good.replace("\"contoso-ad\"", "\"  \""),
+            "\"  \"",
+            "[wsfed] connection is empty",
+        ),
+        (
+            good.replace("connection = ", "conection = "),
+            "conection",
+            "unknown field `conection`",
+        ),
+        (
+            good.replace("client_id = \"abc\"", "client_id = 7"),
+            "7\n",
+            "invalid type: integer `7`, expected a string",
+        ),
+    ];
+    for (text, at, needle) in cases {
+        let (code, err) = run_target(&text, &[("pw", "secret\n")]);
+        assert_eq!(code, 2, "{err}");
+        let line_col = locate(&text, at);
+        assert!(
+            err.contains(&format!("t.toml:{line_col}: error: ")),
+            "expected t.toml:{line_col} for {needle:?} in:\n{err}"
+        );
+        assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+    }
+}

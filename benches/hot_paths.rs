@@ -171,5 +171,86 @@ fn wstrust(c: &mut Criterion) {
     println!("\nWS-Trust (medians of 1001 runs):\n{}", lines.join("\n"));
 }
 
-criterion_group!(benches, mex_analysis, preauth_analysis, wstrust, whole_run);
+/// The reference IdP's WS-Fed metadata and sign-in answer, fetched the way the harness does.
+fn wsfed_documents() -> Option<(Vec<u8>, Vec<u8>)> {
+    use fedconform::steps::{StepOutput, Steps};
+    use fedconform::suite::StepKind;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    rt.block_on(async {
+        let idp = fedconform::idp::RunningIdp::start(Default::default())
+            .await
+            .ok()?;
+        let target = idp.target();
+        let http = fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).ok()?;
+        let steps = Steps::new(std::sync::Arc::new(target), http);
+        let meta = steps.get(StepKind::WsfedMetadata).await;
+        let signin = steps.get(StepKind::WsfedSignin).await;
+        match (&*meta, &*signin) {
+            (StepOutput::WsfedMetadata(m), StepOutput::Wsfed(w)) => {
+                Some((m.exchange.body.clone(), w.last()?.body.clone()))
+            }
+            _ => None,
+        }
+    })
+}
+
+fn wsfed(c: &mut Criterion) {
+    use fedconform::flow::wsfed;
+    let Some((metadata, answer)) = wsfed_documents() else {
+        eprintln!("wsfed: the reference IdP gave no documents");
+        return;
+    };
+    let mut g = c.benchmark_group("wsfed");
+    g.measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
+    let m = wsfed::analyse_metadata(&metadata);
+    let certs = m.certificate_ders();
+    let metadata_text = String::from_utf8_lossy(&metadata).into_owned();
+    let answer_text = String::from_utf8_lossy(&answer).into_owned();
+    g.bench_function("metadata-analyse", |b| {
+        b.iter(|| wsfed::analyse_metadata(black_box(&metadata)))
+    });
+    g.bench_function("answer-analyse", |b| {
+        b.iter(|| wsfed::analyse_answer(black_box(&answer), &certs))
+    });
+    g.finish();
+    let bare_md = median_ns(301, || {
+        let _ = black_box(
+            roxmltree::Document::parse(black_box(&metadata_text))
+                .map(|d| d.root().children().count()),
+        );
+    });
+    let full_md = median_ns(301, || {
+        black_box(wsfed::analyse_metadata(black_box(&metadata)));
+    });
+    let forms = median_ns(301, || {
+        black_box(wsfed::forms(black_box(&answer_text)));
+    });
+    let full_answer = median_ns(301, || {
+        black_box(wsfed::analyse_answer(black_box(&answer), &certs));
+    });
+    println!(
+        "\nWS-Federation (medians of 301 runs):\n  metadata {} B: bare parse {:.1} µs, analysis with RSA signature verification {:.1} µs ({:.1}×)\n  sign-in answer {} B: HTML forms {:.1} µs, whole analysis (forms, wresult, assertion, RSA signature) {:.1} µs",
+        metadata.len(),
+        bare_md / 1e3,
+        full_md / 1e3,
+        full_md / bare_md,
+        answer.len(),
+        forms / 1e3,
+        full_answer / 1e3
+    );
+}
+
+criterion_group!(
+    benches,
+    mex_analysis,
+    preauth_analysis,
+    wstrust,
+    wsfed,
+    whole_run
+);
 criterion_main!(benches);

@@ -394,6 +394,10 @@ fn qname(node: roxmltree::Node, ns: Option<&str>, local: &str) -> String {
     }
 }
 
+/// Deeper elements are not written out (a hostile document may nest a million deep; this
+/// writer recurses).
+const MAX_WRITE_DEPTH: usize = 64;
+
 fn write_xml(
     node: roxmltree::Node,
     parent: Option<roxmltree::Node>,
@@ -402,6 +406,13 @@ fn write_xml(
     out: &mut String,
 ) {
     let pad = "  ".repeat(depth);
+    if depth >= MAX_WRITE_DEPTH {
+        let deeper = node.descendants().filter(|n| n.is_element()).count();
+        out.push_str(&format!(
+            "{pad}<!-- {deeper} element(s) nested deeper than {MAX_WRITE_DEPTH} levels, not shown -->\n"
+        ));
+        return;
+    }
     let name = qname(node, node.tag_name().namespace(), node.tag_name().name());
     let mut attrs: Vec<(String, String)> = Vec::new();
     for ns in node.namespaces() {

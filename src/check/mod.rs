@@ -108,9 +108,24 @@ fn pass_if(ok: bool) -> CheckResult {
 fn no_answer(f: &Failure) -> CheckResult {
     match f {
         Failure::Connect { .. } | Failure::Timeout { .. } => CheckResult::Error(f.describe()),
+        // A redirect loop is the endpoint's answer, and a wrong one.
+        Failure::TooManyRedirects => CheckResult::Fail,
         _ => CheckResult::Skip(format!("no answer: {}", f.describe())),
     }
 }
+
+/// True when the endpoint answered, but with nothing usable: a redirect loop, a body over the cap,
+/// broken HTTP (a reset mid-body, a header too large). The IdP's fault, not the network's.
+fn unusable_answer(f: &Failure) -> bool {
+    matches!(
+        f,
+        Failure::TooManyRedirects | Failure::BodyTooLarge { .. } | Failure::Protocol { .. }
+    )
+}
+
+/// The expectation of each step family that an unusable answer fails (the others are skipped
+/// with it as their prerequisite, so that one broken endpoint fails one requirement).
+const DOCUMENT_KEYS: [&str; 4] = ["json_object", "wsdl", "soap_envelope", "entity_descriptor"];
 
 /// Judges TLS-1 and TLS-2 on an exchange.
 fn transport(key: &'static str, ex: &Exchange) -> Finding {
@@ -211,7 +226,8 @@ fn status_and_type(e: &Expect, ex: &Exchange, out: &mut Vec<Finding>) {
     }
 }
 
-/// Without an answer, every body expectation of the family gets the exchange's failure.
+/// Without an answer, every body expectation of the family gets the exchange's failure; an
+/// unusable answer fails the family's document expectation and is the others' prerequisite.
 fn no_answer_findings(e: &Expect, ex: &Exchange, family: Family, out: &mut Vec<Finding>) {
     let why = ex
         .failure
@@ -219,8 +235,23 @@ fn no_answer_findings(e: &Expect, ex: &Exchange, family: Family, out: &mut Vec<F
         .map(no_answer)
         .unwrap_or(CheckResult::Skip("no answer".into()));
     for (key, families) in e.keys() {
-        if families.contains(&family) && !Expect::is_transport_key(key) {
-            out.push(finding(key, why.clone(), "an answer", "none"));
+        if !families.contains(&family) || Expect::is_transport_key(key) {
+            continue;
+        }
+        match ex.failure.as_ref().filter(|f| unusable_answer(f)) {
+            Some(f) if DOCUMENT_KEYS.contains(&key) => out.push(finding(
+                key,
+                CheckResult::Fail,
+                "a whole answer",
+                f.describe(),
+            )),
+            Some(f) => out.push(finding(
+                key,
+                CheckResult::Skip(format!("prerequisite: no usable answer ({})", f.describe())),
+                "an answer",
+                "none",
+            )),
+            None => out.push(finding(key, why.clone(), "an answer", "none")),
         }
     }
 }

@@ -15,9 +15,33 @@ pub struct Pki {
     pub server_key: Vec<u8>,
 }
 
+/// Which server certificate to issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerCert {
+    /// Valid now, for the address and `localhost`.
+    Valid,
+    /// For another name only (the TLS-1 defect, and the hostile-IdP tests).
+    WrongHost,
+    /// For the address, but expired a month ago (the hostile-IdP tests).
+    Expired,
+}
+
 /// Generates a CA and a server certificate for `ip` and `localhost` (or, with `wrong_host`, for
 /// another name only: the TLS-1 defect).
 pub fn generate(ip: IpAddr, wrong_host: bool) -> Result<Pki, String> {
+    generate_with(
+        ip,
+        if wrong_host {
+            ServerCert::WrongHost
+        } else {
+            ServerCert::Valid
+        },
+    )
+}
+
+/// Generates a CA and the kind of server certificate asked for.
+pub fn generate_with(ip: IpAddr, kind: ServerCert) -> Result<Pki, String> {
+    let wrong_host = kind == ServerCert::WrongHost;
     let e = |x: rcgen::Error| x.to_string();
     let ca_key = KeyPair::generate().map_err(e)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
@@ -46,6 +70,11 @@ pub fn generate(ip: IpAddr, wrong_host: bool) -> Result<Pki, String> {
     params
         .distinguished_name
         .push(DnType::CommonName, "fedconform reference IdP");
+    if kind == ServerCert::Expired {
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(60);
+        params.not_after = now - time::Duration::days(30);
+    }
     let cert = params.signed_by(&key, &issuer).map_err(e)?;
     Ok(Pki {
         ca_pem: ca_cert.pem(),

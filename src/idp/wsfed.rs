@@ -70,23 +70,22 @@ impl Default for WsFed {
     }
 }
 
-/// Two RSA keys (PKCS#8 DER): the signing key and another one for the wrong-key defect.
-type KeyPairDers = (Vec<u8>, Vec<u8>);
+/// The RSA signing key (PKCS#8 DER), one per process: 2048-bit generation costs a noticeable
+/// fraction of a second.
+static RSA_KEY: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
+/// Another RSA key, made only for the wrong-key defect.
+static OTHER_RSA_KEY: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
 
-/// One pair per process: 2048-bit generation costs a noticeable fraction of a second.
-static RSA_KEYS: OnceLock<Result<KeyPairDers, String>> = OnceLock::new();
-
-fn rsa_keys() -> Result<KeyPairDers, String> {
-    RSA_KEYS
-        .get_or_init(|| Ok((super::signing::rsa_pkcs8()?, super::signing::rsa_pkcs8()?)))
-        .clone()
+fn rsa_key(other: bool) -> Result<Vec<u8>, String> {
+    let cell = if other { &OTHER_RSA_KEY } else { &RSA_KEY };
+    cell.get_or_init(super::signing::rsa_pkcs8).clone()
 }
 
-/// Starts generating the RSA keys off the request path (called when the IdP starts).
+/// Starts generating the RSA key off the request path (called when the IdP starts).
 pub fn warm_up() {
-    if RSA_KEYS.get().is_none() {
+    if RSA_KEY.get().is_none() {
         std::thread::spawn(|| {
-            let _ = rsa_keys();
+            let _ = rsa_key(false);
         });
     }
 }
@@ -104,10 +103,9 @@ async fn signer(st: &State, other: bool) -> Result<Arc<Signer>, String> {
     };
     let base = st.base.clone();
     cell.get_or_init(|| async move {
-        let keys = tokio::task::spawn_blocking(rsa_keys)
+        let key = tokio::task::spawn_blocking(move || rsa_key(other))
             .await
             .map_err(|e| e.to_string())??;
-        let key = if other { keys.1 } else { keys.0 };
         Signer::rsa(&key, &base, validity).map(Arc::new)
     })
     .await

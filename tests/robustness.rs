@@ -1,0 +1,288 @@
+//! Rule 3 against hostile and broken IdPs: for each way an IdP can misbehave (tests/common/
+//! hostile.rs), a run of the real binary ends — no hang, no panic — within the target's timeouts,
+//! in bounded memory, with the affected cases failing or erroring with a reason, while the cases
+//! that do not depend on the broken endpoint still run and pass.
+//!
+//! The target points its MEX at the hostile server (federationType "wstrust") and its WS-Fed
+//! values at a conformant reference IdP started beside it: the MEX cases meet the misbehaviour,
+//! the login cases are skipped for want of a MEX document, and the 23 WS-Fed cases must pass.
+
+mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
+
+use hostile::Behaviour;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The longest any run may take before the test calls it a hang (a safety net, not a timing
+/// assertion: the target's own timeouts are 3 s).
+const HANG: Duration = Duration::from_secs(120);
+/// Peak memory a run may reach, in KiB.
+const MEMORY_KIB: i64 = 512 * 1024;
+
+struct Outcome {
+    code: i32,
+    cases: Vec<common::CaseRow>,
+    stderr: String,
+}
+
+/// The peak resident set of this process's waited-for children, KiB (Linux: ru_maxrss).
+fn children_peak_kib() -> i64 {
+    // SAFETY: getrusage fills the struct it is given; a zeroed rusage is a valid value.
+    unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) == 0 {
+            u.ru_maxrss
+        } else {
+            0
+        }
+    }
+}
+
+fn reference_mex(served: &Path) -> Vec<u8> {
+    let target = fedconform::suite::load_target(served).expect("served target");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http =
+        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let base = target.wsfed.as_ref().expect("[wsfed]").base_url.clone();
+    let url = base.join("/adfs/services/trust/mex").expect("url");
+    rt.block_on(http.send(fedconform::http::Request::get(url, Vec::new())))
+        .body
+}
+
+fn run_against(b: Behaviour, max_body: usize) -> Outcome {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let good = reference_mex(&served.target);
+    assert!(!good.is_empty(), "the reference MEX");
+    let server = hostile::start(b, good);
+    let served_text = std::fs::read_to_string(&served.target).expect("served target");
+    let wsfed = served_text
+        .split("[wsfed]")
+        .nth(1)
+        .expect("a [wsfed] section");
+    std::fs::write(dir.path().join("hostile.ca.pem"), &server.ca_pem).expect("write");
+    let cas = if b == Behaviour::UnknownCa {
+        "[\"t.ca.pem\"]"
+    } else {
+        "[\"t.ca.pem\", \"hostile.ca.pem\"]"
+    };
+    let target = dir.path().join("hostile.toml");
+    std::fs::write(
+        &target,
+        format!(
+            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[tls]\nextra_ca_files = {cas}\n\n[limits]\ntimeout_seconds = 3\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
+            server.base,
+            fedconform::idp::FEDERATED_LOGIN
+        ),
+    )
+    .expect("write");
+    let report = dir.path().join("r.json");
+    let mut child = Command::new(common::bin())
+        .args([
+            "run",
+            "--no-golden",
+            "--target",
+            target.to_str().unwrap_or_default(),
+            "--report-json",
+            report.to_str().unwrap_or_default(),
+            "--report-junit",
+            dir.path().join("j.xml").to_str().unwrap_or_default(),
+        ])
+        .current_dir(common::root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fedconform runs");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > HANG {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{b:?}: the run hung (killed after {HANG:?})");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let peak = children_peak_kib();
+    assert!(
+        peak < MEMORY_KIB,
+        "{b:?}: a child process reached {peak} KiB (bound {MEMORY_KIB} KiB)"
+    );
+    let code = status.code().unwrap_or(-1);
+    assert!(
+        (0..=5).contains(&code),
+        "{b:?}: exit {status:?} (a crash or a signal?)\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{b:?}: a panic:\n{stderr}");
+    Outcome {
+        code,
+        cases: common::cases(&common::report(&report)),
+        stderr,
+    }
+}
+
+/// Runs a behaviour and checks the common promises: WS-Fed unaffected, the MEX document cases
+/// not passing, with `reason` in the MEX-1/MEX-2 messages.
+fn broken(b: Behaviour, max_body: usize, reason: &str) {
+    let o = run_against(b, max_body);
+    let mut mex_messages = Vec::new();
+    for (id, _, outcome, message) in &o.cases {
+        if id.starts_with("wsfed::") {
+            assert_eq!(
+                outcome, "pass",
+                "{b:?}: an unaffected case did not pass: {id}: {message}"
+            );
+        }
+        if id.starts_with("wstrust-mex::") {
+            mex_messages.push(format!("{id}: {outcome}: {message}"));
+        }
+        if id == "wstrust-mex::well-formed-wsdl" {
+            assert_ne!(outcome, "pass", "{b:?}: {id} passed: {message}");
+        }
+        if id.starts_with("wstrust-login::") {
+            assert_eq!(outcome, "skipped", "{b:?}: {id}: {message}");
+        }
+    }
+    eprintln!("{b:?}:\n{}", mex_messages.join("\n"));
+    assert!(
+        mex_messages.iter().any(|m| m.contains(reason)),
+        "{b:?}: expected {reason:?} in the MEX findings:\n{}\n{}",
+        mex_messages.join("\n"),
+        o.stderr
+    );
+    assert!(o.code == 1 || o.code == 3, "{b:?}: exit code {}", o.code);
+}
+
+/// Runs a behaviour a client must take in its stride: everything passes.
+fn tolerated(b: Behaviour) {
+    let o = run_against(b, 4 << 20);
+    for (id, _, outcome, message) in &o.cases {
+        if id.starts_with("wsfed::")
+            || id.starts_with("wstrust-mex::")
+            || id.starts_with("wstrust-login::")
+        {
+            let not_applicable = outcome == "skipped" && message.contains("not applicable");
+            assert!(
+                outcome == "pass" || not_applicable,
+                "{b:?}: {id}: {outcome}: {message}"
+            );
+        }
+    }
+}
+
+const CAP: usize = 4 << 20;
+
+#[test]
+fn malformed_xml() {
+    broken(Behaviour::MalformedXml, CAP, "never closed");
+}
+
+#[test]
+fn billion_laughs_is_refused_as_a_dtd() {
+    broken(Behaviour::BillionLaughs, CAP, "DTD");
+}
+
+#[test]
+fn quadratic_blowup_is_refused_as_a_dtd() {
+    broken(Behaviour::QuadraticBlowup, CAP, "DTD");
+}
+
+#[test]
+fn a_million_deep_nesting_parses_in_bounded_memory() {
+    // A 7 MB document: the cap is raised so that it reaches the parser.
+    broken(
+        Behaviour::DeepNesting,
+        16 << 20,
+        "well-formed XML without a wsdl:definitions element",
+    );
+}
+
+#[test]
+fn fifty_megabytes_stop_at_the_body_cap() {
+    broken(Behaviour::FiftyMegabytes, CAP, "larger than");
+}
+
+#[test]
+fn a_gzip_bomb_is_never_inflated() {
+    broken(Behaviour::GzipBomb, CAP, "not UTF-8");
+}
+
+#[test]
+fn a_dripping_body_times_out() {
+    broken(Behaviour::Drip, CAP, "timed out");
+}
+
+#[test]
+fn a_reset_mid_body_is_a_reason() {
+    broken(Behaviour::ResetMidBody, CAP, "HTTP failure");
+}
+
+#[test]
+fn a_redirect_loop_ends() {
+    broken(Behaviour::RedirectLoop, CAP, "redirects");
+}
+
+#[test]
+fn a_redirect_to_http_is_refused() {
+    broken(Behaviour::RedirectToHttp, CAP, "http://");
+}
+
+#[test]
+fn an_expired_certificate_is_refused() {
+    broken(Behaviour::ExpiredCertificate, CAP, "expired");
+}
+
+#[test]
+fn a_certificate_for_another_host_is_refused() {
+    broken(Behaviour::WrongHostCertificate, CAP, "not valid for");
+}
+
+#[test]
+fn an_unknown_ca_is_refused() {
+    broken(Behaviour::UnknownCa, CAP, "TLS failed");
+}
+
+#[test]
+fn non_utf8_bytes_are_located() {
+    broken(Behaviour::NonUtf8, CAP, "not UTF-8");
+}
+
+#[test]
+fn a_one_megabyte_header_is_refused() {
+    broken(Behaviour::HugeHeader, CAP, "HTTP failure");
+}
+
+#[test]
+fn an_empty_200_is_not_a_document() {
+    broken(Behaviour::Empty200, CAP, "does not have a root node");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    broken(Behaviour::NeverAnswers, CAP, "timed out");
+}
+
+#[test]
+fn a_wrong_content_type_does_not_stop_the_document_being_read() {
+    // No MEX requirement names a media type (macOS reads the body whatever it is labelled).
+    tolerated(Behaviour::WrongContentType);
+}
+
+#[test]
+fn http_1_0_close_framing_is_read_whole() {
+    tolerated(Behaviour::Http10Close);
+}

@@ -29,6 +29,8 @@ pub mod exit {
     pub const NOTHING_SELECTED: i32 = 4;
     /// Conformant, but a golden snapshot differs or is missing.
     pub const GOLDEN_MISMATCH: i32 = 5;
+    /// Interrupted (SIGINT): the reports hold the cases finished before it, marked incomplete.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// `--partition hash:M/N` or `count:M/N`, computed as cargo-nextest 0.9 does: a case is in hash
@@ -190,6 +192,48 @@ struct CaseContext {
     golden: Option<GoldenStore>,
     target_name: String,
     strict: bool,
+    /// Becomes true on SIGINT: no case starts after it, and cases in flight are abandoned.
+    interrupted: tokio::sync::watch::Receiver<bool>,
+}
+
+/// What an interrupted case reports to libtest (it is left out of the reports).
+fn interrupted() -> Result<Completion, Failed> {
+    Ok(Completion::ignored_with("interrupted"))
+}
+
+/// A case's verdict, transcript and golden text (the network part of a case).
+async fn judge_case(
+    ctx: &CaseContext,
+    case: &crate::suite::CaseDef,
+) -> (check::Verdict, Option<serde_json::Value>, Option<String>) {
+    let main = ctx.steps.get(case.step).await;
+    let other = match case.expect.other_step() {
+        Some(k) => Some(ctx.steps.get(k).await),
+        None => None,
+    };
+    let v = check::judge(&case, &main, other.as_deref(), ctx.strict);
+    let body = ctx
+        .golden
+        .as_ref()
+        .map(|_| crate::golden::observation_text(&main, &ctx.redactor));
+    (
+        v,
+        main.exchange().map(|e| {
+            let mut t = e.transcript(&ctx.redactor);
+            let earlier = main.earlier_exchanges();
+            if let (false, Some(o)) = (earlier.is_empty(), t.as_object_mut()) {
+                o.insert(
+                    "earlier".into(),
+                    earlier
+                        .iter()
+                        .map(|x| x.transcript(&ctx.redactor))
+                        .collect(),
+                );
+            }
+            t
+        }),
+        body,
+    )
 }
 
 fn run_case(
@@ -201,36 +245,19 @@ fn run_case(
     known_failure: bool,
 ) -> Result<Completion, Failed> {
     let start = Instant::now();
-    let (verdict, transcript, golden_body) = ctx.rt.block_on(async {
-        let main = ctx.steps.get(case.step).await;
-        let other = match case.expect.other_step() {
-            Some(k) => Some(ctx.steps.get(k).await),
-            None => None,
-        };
-        let v = check::judge(&case, &main, other.as_deref(), ctx.strict);
-        let body = ctx
-            .golden
-            .as_ref()
-            .map(|_| crate::golden::observation_text(&main, &ctx.redactor));
-        (
-            v,
-            main.exchange().map(|e| {
-                let mut t = e.transcript(&ctx.redactor);
-                let earlier = main.earlier_exchanges();
-                if let (false, Some(o)) = (earlier.is_empty(), t.as_object_mut()) {
-                    o.insert(
-                        "earlier".into(),
-                        earlier
-                            .iter()
-                            .map(|x| x.transcript(&ctx.redactor))
-                            .collect(),
-                    );
-                }
-                t
-            }),
-            body,
-        )
+    if *ctx.interrupted.borrow() {
+        return interrupted();
+    }
+    let mut stop = ctx.interrupted.clone();
+    let work = ctx.rt.block_on(async {
+        tokio::select! {
+            done = judge_case(ctx, &case) => Some(done),
+            _ = stop.wait_for(|i| *i) => None,
+        }
     });
+    let Some((verdict, transcript, golden_body)) = work else {
+        return interrupted();
+    };
     // Without an answer from the IdP (the network failed) there is nothing to compare.
     let golden = match verdict.outcome {
         Outcome::Error => None,
@@ -321,6 +348,20 @@ pub fn run(
         redactor.add_secret(s);
     }
     let http = HttpClient::new(&target.extra_ca_pem, target.limits)?;
+    // SIGINT: stop starting cases, abandon those in flight, report what finished (incomplete).
+    // A second SIGINT quits at once.
+    let (interrupt, interrupted) = tokio::sync::watch::channel(false);
+    let listener = rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = interrupt.send(true);
+            eprintln!(
+                "\nfedconform: interrupted: writing the reports of the cases finished so far (Ctrl-C again to quit now)"
+            );
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(exit::INTERRUPTED);
+            }
+        }
+    });
     let ctx = Arc::new(CaseContext {
         steps: Arc::new(Steps::new(target.clone(), http)),
         rt: rt.clone(),
@@ -329,6 +370,7 @@ pub fn run(
         golden: opts.golden.clone(),
         target_name: target.name.clone(),
         strict: opts.strict,
+        interrupted,
     });
     let started = now();
     let args = &opts.libtest;
@@ -385,6 +427,7 @@ pub fn run(
             .iter()
             .map(|a| ctx.redactor.redact(a))
             .collect(),
+        incomplete: false,
     };
     if args.list {
         let _ = libtest_mimic::run(args, trials);
@@ -404,6 +447,10 @@ pub fn run(
         });
     }
     let _ = libtest_mimic::run(args, trials);
+    info.incomplete = *ctx.interrupted.borrow();
+    if !info.incomplete {
+        listener.abort();
+    }
     let mut results = match ctx.results.lock() {
         Ok(mut g) => std::mem::take(&mut *g),
         Err(p) => std::mem::take(&mut *p.into_inner()),
@@ -426,7 +473,11 @@ pub fn run(
         print_summary(&results, &Summary::of(&results), &info);
     }
     Ok(RunResult {
-        exit_code: exit_code(&results),
+        exit_code: if info.incomplete {
+            exit::INTERRUPTED
+        } else {
+            exit_code(&results)
+        },
         results,
         info,
     })
@@ -478,6 +529,11 @@ fn print_summary(results: &[CaseResult], s: &Summary, info: &RunInfo) {
     }
     for u in &info.unreferenced_goldens {
         lines.push(format!("  unused golden {u}: no case references it"));
+    }
+    if info.incomplete {
+        lines.push(
+            "  the run was interrupted: the cases not listed in the reports did not finish".into(),
+        );
     }
     if !lines.is_empty() {
         eprintln!(

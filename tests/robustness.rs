@@ -56,7 +56,15 @@ fn reference_mex(served: &Path) -> Vec<u8> {
         .body
 }
 
-fn run_against(b: Behaviour, max_body: usize) -> Outcome {
+/// A hostile server, the conformant reference IdP beside it, and the target joining them.
+struct Setup {
+    dir: tempfile::TempDir,
+    _served: common::Served,
+    _server: hostile::Hostile,
+    target: std::path::PathBuf,
+}
+
+fn setup(b: Behaviour, max_body: usize, timeout_seconds: u64) -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
     let served = common::serve(dir.path(), None);
     let good = reference_mex(&served.target);
@@ -77,12 +85,27 @@ fn run_against(b: Behaviour, max_body: usize) -> Outcome {
     std::fs::write(
         &target,
         format!(
-            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[tls]\nextra_ca_files = {cas}\n\n[limits]\ntimeout_seconds = 3\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
+            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[tls]\nextra_ca_files = {cas}\n\n[limits]\ntimeout_seconds = {timeout_seconds}\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
             server.base,
             fedconform::idp::FEDERATED_LOGIN
         ),
     )
     .expect("write");
+    Setup {
+        dir,
+        _served: served,
+        _server: server,
+        target,
+    }
+}
+
+fn run_against(b: Behaviour, max_body: usize) -> Outcome {
+    let Setup {
+        dir,
+        _served,
+        _server,
+        target,
+    } = setup(b, max_body, 3);
     let report = dir.path().join("r.json");
     let mut child = Command::new(common::bin())
         .args([
@@ -285,4 +308,98 @@ fn a_wrong_content_type_does_not_stop_the_document_being_read() {
 #[test]
 fn http_1_0_close_framing_is_read_whole() {
     tolerated(Behaviour::Http10Close);
+}
+
+#[test]
+fn sigint_writes_the_finished_cases_marked_incomplete_and_leaves_goldens_alone() {
+    use std::io::BufRead;
+    // The MEX drips for longer than the test waits: its cases are in flight when SIGINT comes.
+    let setup = setup(Behaviour::Drip, CAP, 600);
+    let dir = setup.dir.path();
+    let golden = dir.join("golden");
+    let existing = golden.join("hostile/wsfed/metadata-signed.snap");
+    std::fs::create_dir_all(existing.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&existing, "---\nsource: fedconform\n---\nan older golden\n").expect("write");
+    let before = common::tree_contents(&golden);
+    let report = dir.join("r.json");
+    let mut child = Command::new(common::bin())
+        .args([
+            "run",
+            "--target",
+            setup.target.to_str().unwrap_or_default(),
+            "--golden-dir",
+            golden.to_str().unwrap_or_default(),
+            "--report-json",
+            report.to_str().unwrap_or_default(),
+            "--report-junit",
+            dir.join("j.xml").to_str().unwrap_or_default(),
+            "--skip",
+            "wstrust-login",
+            "--test-threads",
+            "64",
+        ])
+        .current_dir(common::root())
+        .env("CI", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fedconform runs");
+    // Wait until the WS-Fed cases have finished (libtest prints each result line).
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let start = Instant::now();
+    let mut finished = 0;
+    while finished < 23 {
+        let line = rx
+            .recv_timeout(HANG.saturating_sub(start.elapsed()))
+            .unwrap_or_else(|_| panic!("the WS-Fed cases did not finish ({finished} did)"));
+        if line.starts_with("test wsfed::") && !line.ends_with("...") {
+            finished += 1;
+        }
+    }
+    // SAFETY: kill sends a signal to a child process this test started and has not reaped.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0, "SIGINT sent");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > HANG {
+            let _ = child.kill();
+            panic!("the run did not stop after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "the interrupted run's own exit code"
+    );
+    let r = common::report(&report);
+    assert_eq!(r["run"]["incomplete"], true, "{}", r["run"]);
+    let cases = common::cases(&r);
+    let wsfed = cases.iter().filter(|c| c.0.starts_with("wsfed::")).count();
+    assert_eq!(wsfed, 23, "the finished WS-Fed cases are reported");
+    assert!(
+        cases.iter().all(|c| !c.0.starts_with("wstrust-mex::")),
+        "no case in flight is reported: {cases:?}"
+    );
+    let junit = std::fs::read_to_string(dir.join("j.xml")).expect("JUnit written");
+    assert!(junit.contains("wsfed"), "{junit}");
+    let after = common::tree_contents(&golden);
+    let snaps = |t: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>| {
+        t.iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "snap"))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(snaps(&before), snaps(&after), "goldens untouched");
 }

@@ -40,6 +40,9 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
         info.partition.as_ref().map(|p| format!(" · partition {}", esc(p))).unwrap_or_default(),
         t = esc(&info.target),
     ));
+    if info.incomplete {
+        h.push_str("<p id=\"incomplete\"><strong>Incomplete:</strong> the run was interrupted; only the cases finished before it are reported.</p>\n");
+    }
     // Coverage matrix: every requirement of the catalogue, with the outcomes of the cases citing it.
     let mut by_req: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
     for r in results {

@@ -12,6 +12,7 @@ fn cell(s: &str) -> String {
 pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
     let s = Summary::of(results);
     let verdict = match crate::runner::exit_code(results) {
+        _ if info.incomplete => "⏹️ interrupted: incomplete",
         0 => "✅ conformant",
         1 => "❌ nonconformant",
         5 => "⚠️ conformant, goldens differ",

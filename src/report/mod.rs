@@ -102,6 +102,9 @@ pub struct RunInfo {
     pub partition: Option<String>,
     /// The command-line arguments, with every secret redacted.
     pub arguments: Vec<String>,
+    /// The run was interrupted (Ctrl-C): the report holds only the cases finished before it.
+    #[serde(default)]
+    pub incomplete: bool,
 }
 
 /// Writes every requested report, each atomically.

@@ -211,7 +211,7 @@ async fn judge_case(
         Some(k) => Some(ctx.steps.get(k).await),
         None => None,
     };
-    let v = check::judge(&case, &main, other.as_deref(), ctx.strict);
+    let v = check::judge(case, &main, other.as_deref(), ctx.strict);
     let body = ctx
         .golden
         .as_ref()

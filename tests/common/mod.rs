@@ -75,6 +75,13 @@ pub struct Served {
     pub target: PathBuf,
 }
 
+impl Served {
+    /// The server process's ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();

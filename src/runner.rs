@@ -336,6 +336,67 @@ fn run_case(
     }
 }
 
+/// A panic in a case (a bug in the harness): recorded as an error with its message redacted, so
+/// that the case is not lost from the reports and no secret leaves through the message.
+fn internal_error(
+    ctx: &CaseContext,
+    index: usize,
+    name: &str,
+    suite_name: &str,
+    case: &crate::suite::CaseDef,
+    payload: Box<dyn std::any::Any + Send>,
+) -> Result<Completion, Failed> {
+    let raw = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".into());
+    let message = format!(
+        "internal error (a fedconform bug): {}",
+        ctx.redactor.redact(&raw)
+    );
+    let r = CaseResult {
+        id: name.to_string(),
+        index,
+        suite: suite_name.to_string(),
+        case: case.id.clone(),
+        step: case.step,
+        requirements: case.requirements.clone(),
+        level: crate::requirements::strictest(case.requirements.iter().map(String::as_str)),
+        outcome: Outcome::Error,
+        message: message.clone(),
+        findings: Vec::new(),
+        duration_ms: 0,
+        transcript: None,
+        baseline: None,
+        golden: None,
+    };
+    if let Ok(mut g) = ctx.results.lock() {
+        g.push((index, r));
+    }
+    Err(Failed::from(message))
+}
+
+/// Replaces the panic hook so that a panic's message is redacted before it is printed.
+fn redacting_panic_hook(redactor: Redactor) {
+    std::panic::set_hook(Box::new(move |info| {
+        let raw = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "fedconform: internal error (a bug, please report it){at}: {}",
+            redactor.redact(&raw)
+        );
+    }));
+}
+
 /// Runs the suites against a target on `rt`.
 pub fn run(
     rt: &tokio::runtime::Handle,
@@ -347,6 +408,7 @@ pub fn run(
     for s in target.secrets() {
         redactor.add_secret(s);
     }
+    redacting_panic_hook(redactor.clone());
     let http = HttpClient::new(&target.extra_ca_pem, target.limits)?;
     // SIGINT: stop starting cases, abandon those in flight, report what finished (incomplete).
     // A second SIGINT quits at once.
@@ -390,7 +452,19 @@ pub fn run(
                 name.clone(),
             );
             let trial = Trial::ignorable_test(name.clone(), move || {
-                run_case(&ctx, index, trial_name, suite_name, case, known_failure)
+                let run = std::panic::AssertUnwindSafe(|| {
+                    run_case(
+                        &ctx,
+                        index,
+                        trial_name.clone(),
+                        suite_name.clone(),
+                        case.clone(),
+                        known_failure,
+                    )
+                });
+                std::panic::catch_unwind(run).unwrap_or_else(|payload| {
+                    internal_error(&ctx, index, &trial_name, &suite_name, &case, payload)
+                })
             });
             if let Some(p) = &opts.partition {
                 // Buckets are taken among the selected cases, as nextest does.

@@ -403,6 +403,18 @@ fn findings_json(findings: &Findings) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// An `inspect` command's exit code: nonconformant when a finding fails.
+fn findings_exit(findings: &Findings) -> i32 {
+    if findings
+        .iter()
+        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail)
+    {
+        exit::NONCONFORMANT
+    } else {
+        exit::CONFORMANT
+    }
+}
+
 fn print_findings(findings: &Findings) {
     for (id, level, v) in findings {
         println!(
@@ -450,9 +462,6 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
         Err(code) => return code,
     };
     let findings = fedconform::check::inspect_mex(&a, &mex_cases);
-    let failed = findings
-        .iter()
-        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -503,11 +512,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
             print_findings(&findings);
         }
     }
-    if failed {
-        exit::NONCONFORMANT
-    } else {
-        exit::CONFORMANT
-    }
+    findings_exit(&findings)
 }
 
 fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -> i32 {
@@ -521,9 +526,6 @@ fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -
         Err(code) => return code,
     };
     let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases);
-    let failed = findings
-        .iter()
-        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -581,11 +583,7 @@ fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -
             print_findings(&findings);
         }
     }
-    if failed {
-        exit::NONCONFORMANT
-    } else {
-        exit::CONFORMANT
-    }
+    findings_exit(&findings)
 }
 
 fn cmd_inspect_rstr(
@@ -631,9 +629,6 @@ fn cmd_inspect_rstr(
         applies_to,
     };
     let (version, findings) = fedconform::check::inspect_rstr(&a, &ctx, &cases);
-    let failed = findings
-        .iter()
-        .any(|(_, _, v)| v.outcome == fedconform::check::Outcome::Fail);
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -673,11 +668,7 @@ fn cmd_inspect_rstr(
             print_findings(&findings);
         }
     }
-    if failed {
-        exit::NONCONFORMANT
-    } else {
-        exit::CONFORMANT
-    }
+    findings_exit(&findings)
 }
 
 fn cmd_golden(action: GoldenAction) -> i32 {

@@ -258,7 +258,12 @@ fn inspect_wsfed_metadata_reads_a_url_and_flags_a_tampered_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let served = common::serve(dir.path(), None);
     let target = fedconform::suite::load_target(&served.target).expect("target");
-    let url = target.wsfed.expect("[wsfed]").metadata_url.to_string();
+    let url = target
+        .wsfed
+        .as_ref()
+        .expect("[wsfed]")
+        .metadata_url
+        .to_string();
     let ca = dir.path().join("t.ca.pem");
     let out = common::run(&[
         "inspect",
@@ -294,17 +299,7 @@ fn inspect_wsfed_metadata_reads_a_url_and_flags_a_tampered_copy() {
     assert!(findings.iter().all(|f| f["outcome"] == "pass"), "{v}");
 
     // The same document changed after signing: WSF-5 (a SHOULD) warns, saying why.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http =
-        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let fetched = rt.block_on(http.send(fedconform::http::Request::get(
-        url::Url::parse(&url).expect("url"),
-        Vec::new(),
-    )));
+    let fetched = common::fetch(&target, &url::Url::parse(&url).expect("url"));
     let body = String::from_utf8(fetched.body).expect("UTF-8");
     assert!(
         body.contains("EntityDescriptor"),

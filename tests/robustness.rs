@@ -43,17 +43,12 @@ fn children_peak_kib() -> i64 {
 
 fn reference_mex(served: &Path) -> Vec<u8> {
     let target = fedconform::suite::load_target(served).expect("served target");
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http =
-        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let base = target.wsfed.as_ref().expect("[wsfed]").base_url.clone();
-    let url = base.join("/adfs/services/trust/mex").expect("url");
-    rt.block_on(http.send(fedconform::http::Request::get(url, Vec::new())))
-        .body
+    common::fetch(
+        &target,
+        &base.join("/adfs/services/trust/mex").expect("url"),
+    )
+    .body
 }
 
 /// A hostile server, the conformant reference IdP beside it, and the target joining them.

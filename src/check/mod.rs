@@ -710,6 +710,17 @@ fn mex_findings(e: &Expect, a: Option<&MexAnalysis>, ex: &Exchange, out: &mut Ve
     }
 }
 
+/// TLS-1, TLS-2, status and content type on a step's single exchange.
+fn exchange_findings(e: &Expect, ex: &Exchange, out: &mut Vec<Finding>) {
+    if e.valid_certificate.is_some() {
+        out.push(transport("valid_certificate", ex));
+    }
+    if e.no_http_redirect.is_some() {
+        out.push(transport("no_http_redirect", ex));
+    }
+    status_and_type(e, ex, out);
+}
+
 /// Judges a case. `other` is the step a `same_*_as` expectation compares with.
 pub fn judge(
     case: &CaseDef,
@@ -730,44 +741,19 @@ pub fn judge(
             };
         }
         StepOutput::Preauth(p) => {
-            for key in ["valid_certificate", "no_http_redirect"] {
-                if (key == "valid_certificate" && e.valid_certificate.is_some())
-                    || (key == "no_http_redirect" && e.no_http_redirect.is_some())
-                {
-                    out.push(transport(key, &p.exchange));
-                }
-            }
-            status_and_type(e, &p.exchange, &mut out);
+            exchange_findings(e, &p.exchange, &mut out);
             preauth_findings(e, p, other, &mut out);
         }
         StepOutput::Mex(m) => {
-            if e.valid_certificate.is_some() {
-                out.push(transport("valid_certificate", &m.exchange));
-            }
-            if e.no_http_redirect.is_some() {
-                out.push(transport("no_http_redirect", &m.exchange));
-            }
-            status_and_type(e, &m.exchange, &mut out);
+            exchange_findings(e, &m.exchange, &mut out);
             mex_findings(e, m.analysis.as_ref(), &m.exchange, &mut out);
         }
         StepOutput::Login(l) => {
-            if e.valid_certificate.is_some() {
-                out.push(transport("valid_certificate", &l.exchange));
-            }
-            if e.no_http_redirect.is_some() {
-                out.push(transport("no_http_redirect", &l.exchange));
-            }
-            status_and_type(e, &l.exchange, &mut out);
+            exchange_findings(e, &l.exchange, &mut out);
             login_findings(e, l, other, &mut out);
         }
         StepOutput::WsfedMetadata(m) => {
-            if e.valid_certificate.is_some() {
-                out.push(transport("valid_certificate", &m.exchange));
-            }
-            if e.no_http_redirect.is_some() {
-                out.push(transport("no_http_redirect", &m.exchange));
-            }
-            status_and_type(e, &m.exchange, &mut out);
+            exchange_findings(e, &m.exchange, &mut out);
             wsfed::metadata_findings(e, m, other, &mut out);
         }
         StepOutput::Wsfed(w) => {

@@ -155,17 +155,7 @@ impl RunningIdp {
         let base = format!("https://{host}:{}", addr.port());
         let http_base = format!("http://{host}:{}", addr.port());
         let pki = pki::generate(addr.ip(), defects::has(cfg.defect, "tls-wrong-host"))?;
-        let chain = pki
-            .server_chain
-            .iter()
-            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
-            .collect();
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key.clone().into());
-        let mut tls = rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let tls = pki.server_config(&[b"h2", b"http/1.1"])?;
         let password = Secret::new(random_password());
         let special_password =
             Secret::new(format!("Pässwörd<&>'\"{}", uuid::Uuid::new_v4().simple()));

@@ -15,6 +15,24 @@ pub struct Pki {
     pub server_key: Vec<u8>,
 }
 
+impl Pki {
+    /// A rustls server configuration that serves this chain and key, offering `alpn`.
+    pub fn server_config(&self, alpn: &[&[u8]]) -> Result<rustls::ServerConfig, String> {
+        let chain = self
+            .server_chain
+            .iter()
+            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+            .collect();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(self.server_key.clone().into());
+        let mut config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        Ok(config)
+    }
+}
+
 /// Which server certificate to issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerCert {

@@ -37,6 +37,18 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("the fedconform binary runs")
 }
 
+/// GETs a URL with the harness's own HTTP client, trusting the target's CAs.
+pub fn fetch(target: &fedconform::suite::Target, url: &url::Url) -> fedconform::http::Exchange {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http =
+        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(http.send(fedconform::http::Request::get(url.clone(), Vec::new())))
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

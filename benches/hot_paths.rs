@@ -245,12 +245,87 @@ fn wsfed(c: &mut Criterion) {
     );
 }
 
+/// Every built-in case against `n` reference IdP tenants at once (each its own host:port, so each
+/// its own per-host concurrency bound), on one runtime: wall time, cases, and cases passed.
+fn scale_run(n: usize) -> Option<(Duration, usize, usize)> {
+    use fedconform::steps::Steps;
+    let suites = fedconform::embedded::suites().ok()?;
+    let cases: Vec<_> = suites.iter().flat_map(|s| s.cases.clone()).collect();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .ok()?;
+    rt.block_on(async {
+        let mut idps = Vec::new();
+        for _ in 0..n {
+            idps.push(
+                fedconform::idp::RunningIdp::start(Default::default())
+                    .await
+                    .ok()?,
+            );
+        }
+        let start = Instant::now();
+        let mut set = tokio::task::JoinSet::new();
+        for idp in &idps {
+            let target = std::sync::Arc::new(idp.target());
+            let http =
+                fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).ok()?;
+            let steps = std::sync::Arc::new(Steps::new(target, http));
+            for case in cases.clone() {
+                let steps = steps.clone();
+                set.spawn(async move {
+                    let main = steps.get(case.step).await;
+                    let other = match case.expect.other_step() {
+                        Some(k) => Some(steps.get(k).await),
+                        None => None,
+                    };
+                    fedconform::check::judge(&case, &main, other.as_deref(), false).outcome
+                });
+            }
+        }
+        let mut passed = 0;
+        while let Some(r) = set.join_next().await {
+            if r.ok() == Some(fedconform::check::Outcome::Pass) {
+                passed += 1;
+            }
+        }
+        Some((start.elapsed(), n * cases.len(), passed))
+    })
+}
+
+/// Prints time per case for 1, 10 and 100 targets at once.
+fn scale(_c: &mut Criterion) {
+    let mut lines = Vec::new();
+    for n in [1, 10, 100] {
+        // The median of three runs (one for 100 tenants, which takes seconds).
+        let runs = if n == 100 { 1 } else { 3 };
+        let mut walls: Vec<(Duration, usize, usize)> =
+            (0..runs).filter_map(|_| scale_run(n)).collect();
+        walls.sort_by_key(|w| w.0);
+        match walls.get(walls.len() / 2).copied() {
+            Some((wall, cases, passed)) => lines.push(format!(
+                "  {n:>3} targets: {cases:>5} cases ({passed} pass) in {:>8.1} ms: {:.3} ms per case",
+                wall.as_secs_f64() * 1e3,
+                wall.as_secs_f64() * 1e3 / cases as f64
+            )),
+            None => lines.push(format!("  {n:>3} targets: the run could not start")),
+        }
+    }
+    println!(
+        "\nScale: every built-in case against N reference IdP tenants at once (the IdPs started beforehand):\n{}",
+        lines.join("\n")
+    );
+}
+
 criterion_group!(
     benches,
     mex_analysis,
     preauth_analysis,
     wstrust,
     wsfed,
-    whole_run
+    whole_run,
+    scale
 );
 criterion_main!(benches);

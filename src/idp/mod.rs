@@ -212,12 +212,15 @@ impl RunningIdp {
             )
             .with_state(state);
         let handle = axum_server::Handle::new();
-        let server = axum_server::tls_rustls::from_tcp_rustls(
-            std_listener,
+        // TCP_NODELAY: answers go out at once instead of waiting on the client's delayed ACK.
+        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(
             axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
         )
-        .map_err(|e| e.to_string())?
-        .handle(handle.clone());
+        .acceptor(axum_server::accept::NoDelayAcceptor::new());
+        let server = axum_server::from_tcp(std_listener)
+            .map_err(|e| e.to_string())?
+            .acceptor(acceptor)
+            .handle(handle.clone());
         tokio::spawn(async move {
             let _ = server.serve(app.into_make_service()).await;
         });

@@ -260,6 +260,11 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
 fn exchange_text(ex: &Exchange, r: &Redactor, s: &mut String) {
     s.push_str(&format!("request: {} {}\n", ex.method, ex.url));
     for (k, v) in &ex.request_headers {
+        let v = if crate::http::is_sensitive_header(k) {
+            crate::redact::MASK
+        } else {
+            v.as_str()
+        };
         s.push_str(&format!(
             "request header: {}: {v}\n",
             k.to_ascii_lowercase()

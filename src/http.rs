@@ -71,6 +71,17 @@ impl Failure {
     }
 }
 
+/// True for headers that carry credentials or sessions: their values are never written out.
+pub fn is_sensitive_header(name: &str) -> bool {
+    [
+        "authorization",
+        "cookie",
+        "set-cookie",
+        "proxy-authorization",
+    ]
+    .contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// One redirect hop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hop {
@@ -193,16 +204,9 @@ impl Exchange {
         let headers = |h: &[(String, String)]| -> Vec<(String, String)> {
             h.iter()
                 .map(|(k, v)| {
-                    let sensitive = [
-                        "authorization",
-                        "cookie",
-                        "set-cookie",
-                        "proxy-authorization",
-                    ]
-                    .contains(&k.to_ascii_lowercase().as_str());
                     (
                         k.clone(),
-                        if sensitive {
+                        if is_sensitive_header(k) {
                             crate::redact::MASK.to_string()
                         } else {
                             r.redact(v)

@@ -430,8 +430,36 @@ impl Steps {
             follow_redirects: false,
             ..Request::get(url, html.clone())
         };
+        // The IdP's session cookies, kept for this sign-in only (every request of it stays on the
+        // IdP's origin).
+        let mut jar = cookie::CookieJar::new();
         for _ in 0..=crate::http::MAX_REDIRECTS {
+            let cookies = jar
+                .iter()
+                .map(|c| format!("{}={}", c.name(), c.value()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if !cookies.is_empty() {
+                request
+                    .headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case("cookie"));
+                request.headers.push(("Cookie".into(), cookies));
+            }
             let ex = self.http.send(request.clone()).await;
+            for (_, v) in ex
+                .response_headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            {
+                if let Ok(c) = cookie::Cookie::parse(v.clone()) {
+                    let gone = c.max_age().is_some_and(|a| a.is_zero()) || c.value().is_empty();
+                    if gone {
+                        jar.force_remove(c.name());
+                    } else {
+                        jar.add_original(c.into_owned());
+                    }
+                }
+            }
             let here = url::Url::parse(&ex.final_url).ok();
             if let Some(Failure::RedirectRefused { location }) = ex.failure.clone() {
                 let next = here.as_ref().and_then(|h| h.join(&location).ok());

@@ -190,3 +190,49 @@ fn concurrent_logins_all_succeed_in_bounded_memory() {
         "the IdP reached {peak} KiB (bound {MEMORY_KIB} KiB)"
     );
 }
+
+#[test]
+fn the_login_post_needs_the_session_cookie_the_harness_keeps() {
+    // The reference IdP sets a session cookie on its login page, as real IdPs do; a sign-in that
+    // drops it is refused, and the harness's sign-in (which keeps it) gets its token.
+    let idp = idp();
+    let rt = runtime();
+    let http = HttpClient::new(&idp.target.extra_ca_pem, idp.target.limits).expect("client");
+    let w = idp.target.wsfed.clone().expect("[wsfed]");
+    let url = w
+        .base_url
+        .join(&format!(
+            "/wsfed/{}?wa=wsignin1.0&wtrealm=urn:{}",
+            w.client_id, w.client_id
+        ))
+        .expect("url");
+    let page = rt.block_on(http.send(Request::get(url, Vec::new())));
+    assert!(
+        page.header("set-cookie")
+            .is_some_and(|c| c.contains("Secure")),
+        "{:?}",
+        page.response_headers
+    );
+    let form = fedconform::flow::wsfed::forms(&String::from_utf8_lossy(&page.body))
+        .into_iter()
+        .find(fedconform::flow::wsfed::Form::asks_password)
+        .expect("a login form");
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form.login_fields(fedconform::idp::FEDERATED_LOGIN, &idp.password))
+        .finish();
+    let action = w.base_url.join("/wsfed/login").expect("url");
+    let refused = rt.block_on(http.send(post(
+        &action,
+        body.into_bytes(),
+        "application/x-www-form-urlencoded",
+    )));
+    assert_eq!(refused.status, Some(400));
+    assert!(String::from_utf8_lossy(&refused.body).contains("session cookie"));
+
+    let steps = fedconform::steps::Steps::new(Arc::new(idp.target.clone()), http);
+    let out = rt.block_on(steps.get(fedconform::suite::StepKind::WsfedSignin));
+    let fedconform::steps::StepOutput::Wsfed(w) = &*out else {
+        panic!("the sign-in did not run")
+    };
+    assert!(w.token_delivered(), "{w:?}");
+}

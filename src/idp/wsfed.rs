@@ -35,12 +35,16 @@ pub const FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
 pub const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 /// The token type issued.
 pub const TOKEN_TYPE: &str = "urn:oasis:names:tc:SAML:1.0:assertion";
+/// The login page's session cookie.
+pub const SESSION_COOKIE: &str = "fc_wsfed_session";
 /// Most sign-ins waiting for a password at once.
 const PENDING_LIMIT: usize = 10_000;
 
 /// A sign-in waiting for the user's password.
 #[derive(Debug, Clone)]
 struct Pending {
+    /// The session cookie the login page set; the login POST must carry it back.
+    session: String,
     audience: String,
     wreply: String,
     wctx: Option<String>,
@@ -314,6 +318,7 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
         }
     }
     let state = uuid::Uuid::new_v4().to_string();
+    let session = uuid::Uuid::new_v4().to_string();
     if let Ok(mut pending) = st.wsfed.pending.lock() {
         if pending.len() >= PENDING_LIMIT {
             pending.clear();
@@ -321,13 +326,14 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
         pending.insert(
             state.clone(),
             Pending {
+                session: session.clone(),
                 audience,
                 wreply,
                 wctx: q.get("wctx").cloned(),
             },
         );
     }
-    html(
+    let mut page = html(
         StatusCode::OK,
         format!(
             concat!(
@@ -340,7 +346,14 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
             ),
             state = state
         ),
-    )
+    );
+    // A session cookie, as real IdPs set: the login POST must bring it back.
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={session}; Path=/wsfed; Secure; HttpOnly; SameSite=None"
+    )) {
+        page.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    page
 }
 
 fn instant(t: DateTime<Utc>) -> String {
@@ -350,6 +363,7 @@ fn instant(t: DateTime<Utc>) -> String {
 /// `POST /wsfed/login`: the password, then the auto-post form to `wreply`.
 pub async fn login(
     axum::extract::State(st): axum::extract::State<Arc<State>>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
     let d = st.defect;
@@ -364,6 +378,16 @@ pub async fn login(
     let Some(p) = pending else {
         return refuse("unknown or used sign-in state");
     };
+    let session = format!("{SESSION_COOKIE}={}", p.session);
+    let has_session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim() == session);
+    if !has_session {
+        return refuse("the sign-in session cookie is missing");
+    }
     let (user, password) = (
         form.get("username").cloned().unwrap_or_default(),
         form.get("password").cloned().unwrap_or_default(),

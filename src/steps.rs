@@ -198,6 +198,17 @@ impl Steps {
 
     async fn run(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
+        let psso = matches!(
+            kind.family(),
+            crate::suite::Family::Preauth | crate::suite::Family::Mex | crate::suite::Family::Login
+        );
+        if psso && !t.platform_sso {
+            return StepOutput::NotRun {
+                reason:
+                    "not applicable: the target has no [login_configuration] (Platform SSO values)"
+                        .into(),
+            };
+        }
         match kind.family() {
             crate::suite::Family::WsfedMetadata => self.run_wsfed_metadata().await,
             crate::suite::Family::WsfedSignin => self.run_wsfed_signin(kind).await,

@@ -324,3 +324,44 @@ fn inspect_wsfed_metadata_reads_a_url_and_flags_a_tampered_copy() {
     );
     assert!(text.contains("warn    WSF-5"), "{text}");
 }
+
+#[test]
+fn a_ws_fed_only_target_runs_the_ws_fed_suite_alone() {
+    // An Auth0-style IdP has no WS-Trust: its target has [wsfed] and no [login_configuration].
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let text = std::fs::read_to_string(&served.target).expect("target");
+    let start = text.find("[login_configuration]").expect("section");
+    let end = start + text[start..].find("\n[[user]]").expect("next section");
+    let only = dir.path().join("wsfed-only.toml");
+    std::fs::write(&only, format!("{}{}", &text[..start], &text[end..])).expect("write");
+    let report = dir.path().join("r.json");
+    let out = common::run(&[
+        "run",
+        "--no-golden",
+        "--target",
+        only.to_str().unwrap_or_default(),
+        "--report-json",
+        report.to_str().unwrap_or_default(),
+        "--report-junit",
+        dir.path().join("j.xml").to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases = common::cases(&common::report(&report));
+    for (id, _, outcome, message) in &cases {
+        if id.starts_with("wsfed::") {
+            assert_eq!(outcome, "pass", "{id}: {message}");
+        } else {
+            assert_eq!(outcome, "skipped", "{id}: {message}");
+            assert!(
+                message.contains("no [login_configuration]"),
+                "{id}: {message}"
+            );
+        }
+    }
+}

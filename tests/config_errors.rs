@@ -223,6 +223,11 @@ fn target_errors_are_located() {
             "expected PEM certificates",
         ),
     ];
+    let neither = "[target]\nname = \"t\"\n".to_string();
+    let cases =
+        cases
+            .into_iter()
+            .chain([(neither, "1:1", "neither [login_configuration] nor [wsfed]")]);
     for (text, line_col, needle) in cases {
         let (code, err) = run_target(&text, &[("pw", "secret\n")]);
         assert_eq!(code, 2, "{err}");

@@ -251,6 +251,7 @@ impl RunningIdp {
                 ),
             }),
             file: None,
+            platform_sso: true,
             federation_type: FederationType::DynamicWstrust,
             preauth_url: url::Url::parse(&self.preauth_url()).ok(),
             predicate: Predicate::parse(PREDICATE).ok(),

@@ -4,8 +4,8 @@
 use super::error::{ConfigError, ConfigErrors, from_toml};
 use super::model::{CaseDef, RawSuite, Suite};
 use super::target::{
-    DEFAULT_WCTX, FederationType, RawTarget, RawUser, Secret, Target, User, UserRole, WsFedTarget,
-    default_reserved_login,
+    DEFAULT_WCTX, FederationType, RawLoginConfiguration, RawTarget, RawUser, Secret, Target, User,
+    UserRole, WsFedTarget, default_reserved_login,
 };
 use crate::flow::keypath::KeyPath;
 use crate::flow::predicate::Predicate;
@@ -276,7 +276,26 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             format!("invalid target name {name:?}: expected lower-case letters, digits and '-'"),
         ));
     }
-    let lc = &raw.login_configuration;
+    // Without [login_configuration] the Platform SSO steps do not apply; a WS-Fed-only target.
+    let platform_sso = raw.login_configuration.is_some();
+    let absent = RawLoginConfiguration {
+        federation_type: FederationType::Wstrust,
+        preauth_url: None,
+        predicate: None,
+        mex_keypath: None,
+        mex_url: None,
+        request_urn: Spanned::new(0..0, String::new()),
+        custom_values: Vec::new(),
+    };
+    let lc = raw.login_configuration.as_ref().unwrap_or(&absent);
+    if !platform_sso && raw.wsfed.is_none() {
+        errors.push(ConfigError::at(
+            file,
+            source,
+            Some(0..0),
+            "the target has neither [login_configuration] nor [wsfed]: expected at least one (Platform SSO values, WS-Federation values, or both)",
+        ));
+    }
     let parse_url =
         |s: &Spanned<String>, key: &str, errors: &mut Vec<ConfigError>| -> Option<Url> {
             match Url::parse(s.get_ref().trim()) {
@@ -336,6 +355,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             }
         });
     match lc.federation_type {
+        _ if !platform_sso => {}
         FederationType::DynamicWstrust => {
             if lc.preauth_url.is_none() {
                 errors.push(ConfigError::at(file, source, Some(0..0), "[login_configuration] lacks federationUserPreauthenticationURL: expected it when federationType is \"dynamic-wstrust\""));
@@ -350,7 +370,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             }
         }
     }
-    if lc.request_urn.get_ref().trim().is_empty() {
+    if platform_sso && lc.request_urn.get_ref().trim().is_empty() {
         errors.push(at(lc.request_urn.span(), "federationRequestURN is empty: expected the AppliesTo URN, e.g. \"urn:federation:MicrosoftOnline\"".into()));
     }
     let mut federated_user = None;
@@ -481,6 +501,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         name,
         description: raw.target.description.clone(),
         file: Some(file.to_path_buf()),
+        platform_sso,
         federation_type: lc.federation_type,
         preauth_url,
         predicate,

@@ -179,7 +179,8 @@ pub const DEFAULT_WCTX: &str = "rm=0&id=passive&ru=%2Fhome+page ?x=<é>\"'";
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTarget {
     pub target: RawTargetMeta,
-    pub login_configuration: RawLoginConfiguration,
+    #[serde(default)]
+    pub login_configuration: Option<RawLoginConfiguration>,
     #[serde(default, rename = "user")]
     pub users: Vec<RawUser>,
     #[serde(default)]
@@ -208,6 +209,9 @@ pub struct Target {
     pub description: Option<String>,
     /// The file it came from (None for the embedded reference IdP).
     pub file: Option<PathBuf>,
+    /// The target has Platform SSO values (`[login_configuration]`); without them the
+    /// preauthentication, MEX and WS-Trust login steps do not apply.
+    pub platform_sso: bool,
     /// `federationType`.
     pub federation_type: FederationType,
     /// `federationUserPreauthenticationURL`.

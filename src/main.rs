@@ -451,16 +451,21 @@ fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
     }
 }
 
+/// An `inspect` command's document and the built-in suite's cases that judge it.
+fn inspect_input(
+    source: &str,
+    ca: Option<&Path>,
+    suite: &str,
+) -> Result<(Vec<u8>, Vec<fedconform::suite::CaseDef>), i32> {
+    Ok((read_source(source, ca)?, builtin_cases(suite)?))
+}
+
 fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
-    let body = match read_source(source, ca) {
-        Ok(b) => b,
+    let (body, mex_cases) = match inspect_input(source, ca, "wstrust-mex") {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let a = fedconform::flow::mex::analyse(&body);
-    let mex_cases = match builtin_cases("wstrust-mex") {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     let findings = fedconform::check::inspect_mex(&a, &mex_cases);
     match format {
         Format::Json => {
@@ -516,15 +521,11 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
 }
 
 fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -> i32 {
-    let body = match read_source(source, ca) {
-        Ok(b) => b,
+    let (body, cases) = match inspect_input(source, ca, "wsfed") {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let a = fedconform::flow::wsfed::analyse_metadata(&body);
-    let cases = match builtin_cases("wsfed") {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases);
     match format {
         Format::Json => {

@@ -67,14 +67,20 @@ impl Form {
         self.fields.iter().any(|f| f.kind == "password")
     }
 
-    /// The fields to submit to log in: hidden and other values as given, the password in the
-    /// password control, the login name in the first text-like control.
+    /// The fields to submit to log in, as a browser submits the form when its first submit
+    /// button is clicked: hidden and other values as given, the password in the password control,
+    /// the login name in the first text-like control, and that button's own name and value.
     pub fn login_fields(&self, login: &str, password: &str) -> Vec<(String, String)> {
         let mut login_given = false;
+        let submitter = self.fields.iter().position(|f| f.kind == "submit");
         self.fields
             .iter()
-            .filter(|f| !matches!(f.kind.as_str(), "submit" | "button" | "image" | "reset"))
-            .map(|f| {
+            .enumerate()
+            .filter(|(i, f)| {
+                !matches!(f.kind.as_str(), "submit" | "button" | "image" | "reset")
+                    || Some(*i) == submitter
+            })
+            .map(|(_, f)| {
                 let value = match f.kind.as_str() {
                     "password" => password.to_string(),
                     "text" | "email" | "tel" if !login_given => {
@@ -94,7 +100,7 @@ pub fn forms(html: &str) -> Vec<Form> {
     let doc = scraper::Html::parse_document(html);
     let (Ok(form_sel), Ok(control_sel)) = (
         scraper::Selector::parse("form"),
-        scraper::Selector::parse("input, textarea"),
+        scraper::Selector::parse("input, textarea, button"),
     ) else {
         return Vec::new();
     };
@@ -108,6 +114,11 @@ pub fn forms(html: &str) -> Vec<Form> {
                     let name = v.attr("name")?.to_string();
                     let (kind, value) = if v.name() == "textarea" {
                         ("textarea".to_string(), c.text().collect::<String>())
+                    } else if v.name() == "button" {
+                        (
+                            v.attr("type").unwrap_or("submit").to_ascii_lowercase(),
+                            v.attr("value").unwrap_or_default().to_string(),
+                        )
                     } else {
                         (
                             v.attr("type").unwrap_or("text").to_ascii_lowercase(),
@@ -508,6 +519,20 @@ mod tests {
                 ("wctx".to_string(), "a&b \"c\" <é>".to_string()),
                 ("user".to_string(), "u@x".to_string()),
                 ("pw".to_string(), "p".to_string()),
+                ("go".to_string(), "Go".to_string()),
+            ]
+        );
+        // A named <button> is the submitter; only the first submit control is sent.
+        let g = forms(
+            r#"<form method="post"><input type="hidden" name="state" value="s"><input name="username"><input type="password" name="password"><button type="submit" name="action" value="default">Continue</button><button name="action" value="other">No</button></form>"#,
+        );
+        assert_eq!(
+            g[0].login_fields("u@x", "p"),
+            vec![
+                ("state".to_string(), "s".to_string()),
+                ("username".to_string(), "u@x".to_string()),
+                ("password".to_string(), "p".to_string()),
+                ("action".to_string(), "default".to_string()),
             ]
         );
         assert_eq!(f[1].method, "GET");

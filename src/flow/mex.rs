@@ -200,25 +200,13 @@ fn ports_of<'a, 'i>(defs: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
 
 /// Analyses a MEX body: parse, inventory, endpoints, and macOS's selection.
 pub fn analyse(body: &[u8]) -> MexAnalysis {
-    let text = match xml::body_text(body) {
-        Ok(t) => t,
-        Err(e) => {
-            return MexAnalysis {
-                parse_error: Some(e),
-                ..Default::default()
-            };
-        }
-    };
-    let doc = match xml::parse(text) {
-        Ok(d) => d,
-        Err(e) => {
-            return MexAnalysis {
-                parse_error: Some(e),
-                ..Default::default()
-            };
-        }
-    };
-    analyse_doc(&doc)
+    match xml::parse_body(body) {
+        Ok(doc) => analyse_doc(&doc),
+        Err(e) => MexAnalysis {
+            parse_error: Some(e),
+            ..Default::default()
+        },
+    }
 }
 
 fn analyse_doc(doc: &Document) -> MexAnalysis {

@@ -419,20 +419,14 @@ fn endpoint_addresses(role: roxmltree::Node, local: &str) -> Vec<String> {
 /// Analyses a federation metadata document.
 pub fn analyse_metadata(body: &[u8]) -> MetadataAnalysis {
     let mut m = MetadataAnalysis::default();
-    let text = match xml::body_text(body) {
-        Ok(t) => t,
-        Err(e) => {
-            m.parse_error = Some(e);
-            return m;
-        }
-    };
-    let doc = match xml::parse(text) {
+    let doc = match xml::parse_body(body) {
         Ok(d) => d,
         Err(e) => {
             m.parse_error = Some(e);
             return m;
         }
     };
+    let text = doc.input_text();
     let root = doc.root_element();
     m.entity_descriptor = xml::is(root, MD, "EntityDescriptor");
     m.entity_id = root.attribute("entityID").map(str::to_string);

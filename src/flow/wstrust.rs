@@ -312,14 +312,7 @@ pub struct RstrAnalysis {
 /// Analyses a WS-Trust response body.
 pub fn analyse(body: &[u8]) -> RstrAnalysis {
     let mut a = RstrAnalysis::default();
-    let text = match xml::body_text(body) {
-        Ok(t) => t,
-        Err(e) => {
-            a.parse_error = Some(e);
-            return a;
-        }
-    };
-    let doc = match xml::parse(text) {
+    let doc = match xml::parse_body(body) {
         Ok(d) => d,
         Err(e) => {
             a.parse_error = Some(e);

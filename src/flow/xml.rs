@@ -59,6 +59,12 @@ pub fn body_text(bytes: &[u8]) -> Result<&str, XmlError> {
     })
 }
 
+/// Decodes a body as UTF-8 and parses it ([`body_text`], then [`parse`]); the document's text
+/// is `input_text()`.
+pub fn parse_body(body: &[u8]) -> Result<Document<'_>, XmlError> {
+    parse(body_text(body)?)
+}
+
 /// Parses with DTDs refused and a node limit.
 pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
     let opts = ParsingOptions {

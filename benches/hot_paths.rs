@@ -185,7 +185,7 @@ fn wsfed_documents() -> Option<(Vec<u8>, Vec<u8>)> {
             .await
             .ok()?;
         let target = idp.target();
-        let http = fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).ok()?;
+        let http = fedconform::http::HttpClient::for_target(&target).ok()?;
         let steps = Steps::new(std::sync::Arc::new(target), http);
         let meta = steps.get(StepKind::WsfedMetadata).await;
         let signin = steps.get(StepKind::WsfedSignin).await;
@@ -270,18 +270,21 @@ fn scale_run(n: usize) -> Option<(Duration, usize, usize)> {
         let mut set = tokio::task::JoinSet::new();
         for idp in &idps {
             let target = std::sync::Arc::new(idp.target());
-            let http =
-                fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).ok()?;
+            let http = fedconform::http::HttpClient::for_target(&target).ok()?;
             let steps = std::sync::Arc::new(Steps::new(target, http));
             for case in cases.clone() {
                 let steps = steps.clone();
                 set.spawn(async move {
                     let main = steps.get(case.step).await;
-                    let other = match case.expect.other_step() {
+                    let other = match case.other_step() {
                         Some(k) => Some(steps.get(k).await),
                         None => None,
                     };
-                    fedconform::check::judge(&case, &main, other.as_deref(), false).outcome
+                    let ctx = fedconform::check::JudgeContext {
+                        strict: false,
+                        now: chrono::Utc::now(),
+                    };
+                    fedconform::check::judge(&case, &main, other.as_deref(), &ctx).outcome
                 });
             }
         }

@@ -33,6 +33,13 @@ pub fn suites() -> Result<Vec<Suite>, ConfigErrors> {
     Ok(out)
 }
 
+/// True when a suite named `name` with this digest is byte for byte a built-in suite.
+pub fn is_builtin(name: &str, digest: &str) -> bool {
+    SUITES.iter().any(|(file, text)| {
+        file.strip_suffix(".toml") == Some(name) && crate::suite::digest(text.as_bytes()) == digest
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

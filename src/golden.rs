@@ -23,19 +23,20 @@ pub struct GoldenStore {
 }
 
 /// How a case's observation compares with its golden.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GoldenStatus {
     /// Identical.
     Match,
     /// Different: a regression in the IdP's answers (or an intended change to accept).
     Mismatch,
-    /// No golden yet.
+    /// No golden yet: written as the first snapshot (outside CI), to review and commit. Not a
+    /// failure.
     New,
 }
 
 /// The golden axis of one case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct GoldenResult {
     /// Match, mismatch or new.
     pub status: GoldenStatus,
@@ -98,10 +99,15 @@ impl GoldenStore {
         let mut candidate = None;
         if status != GoldenStatus::Match {
             let text = snap_text(target, suite, case, requirements, body);
+            // A first snapshot is written as the golden itself (insta's "unseen"), to be reviewed
+            // and committed; a changed one becomes a candidate beside the golden. In CI nothing
+            // is written into the golden folder: both go to the pending folder, if one is named.
             let dest = if self.ci {
                 self.pending
                     .as_ref()
                     .map(|p| p.join(target).join(suite).join(format!("{case}.snap.new")))
+            } else if status == GoldenStatus::New {
+                Some(path.clone())
             } else {
                 Some(path.with_extension("snap.new"))
             };
@@ -206,7 +212,8 @@ pub fn snap_text(
 pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
     let mut s = String::new();
     match out {
-        StepOutput::NotRun { reason } => s.push_str(&format!("not run: {reason}\n")),
+        StepOutput::NotRun { skip } => s.push_str(&format!("not run: {skip}\n")),
+        StepOutput::Unreachable { reason } => s.push_str(&format!("unreachable: {reason}\n")),
         StepOutput::Preauth(p) => {
             s.push_str(&format!("login: {}\n", p.login));
             exchange_text(&p.exchange, redactor, &mut s);

@@ -93,6 +93,40 @@ pub struct Hop {
     pub location: String,
 }
 
+/// What the client does with a redirect (SPEC.md TLS-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Redirects {
+    /// Follow https redirects (macOS's GETs); one to http is refused.
+    #[default]
+    Follow,
+    /// Follow none: a redirect is a failure of the endpoint (the STS POST).
+    Refuse,
+    /// Follow none here: the caller follows them itself (the WS-Federation sign-in walk).
+    Manual,
+}
+
+/// Which trust anchor a verified server chain ended in (SPEC.md TLS-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trust {
+    /// A root of the Mozilla root set (webpki-roots): what a Mac trusts for Platform SSO.
+    PublicRoot,
+    /// A root the target names as standing in for a public root (`[tls] reference_roots`: the
+    /// reference IdP and test labs). A run that uses one is not a certification.
+    ReferenceRoot,
+    /// A CA that is not a public root: the target's `extra_ca_files` or one this machine's store
+    /// adds. A Mac does not use it for Platform SSO.
+    PrivateCa,
+}
+
+/// What the TLS handshake of an exchange showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlsInfo {
+    /// Where the verified chain ends.
+    pub trust: Trust,
+}
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -104,8 +138,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// Body, for POST.
     pub body: Option<Vec<u8>>,
-    /// Whether redirects are followed (macOS follows them for GETs, not for the STS POST).
-    pub follow_redirects: bool,
+    /// What is done with a redirect (macOS follows them for GETs, not for the STS POST).
+    pub redirects: Redirects,
 }
 
 impl Request {
@@ -116,7 +150,7 @@ impl Request {
             url,
             headers,
             body: None,
-            follow_redirects: true,
+            redirects: Redirects::Follow,
         }
     }
 }
@@ -148,6 +182,10 @@ pub struct Exchange {
     pub elapsed_ms: u64,
     /// Why there is no whole answer.
     pub failure: Option<Failure>,
+    /// What was done with redirects.
+    pub redirects: Redirects,
+    /// The TLS handshake of the final answer's connection, when one was verified.
+    pub tls: Option<TlsInfo>,
 }
 
 impl Exchange {
@@ -166,6 +204,8 @@ impl Exchange {
             body: Vec::new(),
             elapsed_ms: 0,
             failure: None,
+            redirects: Redirects::Follow,
+            tls: None,
         }
     }
 
@@ -228,6 +268,7 @@ impl Exchange {
             "body_bytes": self.body.len(),
             "elapsed_ms": self.elapsed_ms,
             "failure": self.failure.as_ref().map(|f| r.redact(&f.describe())),
+            "tls": self.tls,
         })
     }
 }
@@ -238,6 +279,7 @@ pub struct HttpClient {
     client: reqwest::Client,
     limits: Limits,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    seen: Arc<Mutex<HashMap<String, Trust>>>,
 }
 
 /// Builds the client error text from the whole source chain.
@@ -283,34 +325,192 @@ fn classify(e: &reqwest::Error) -> Failure {
     }
 }
 
-impl HttpClient {
-    /// Builds the client: system roots plus `extra_ca_pem`, https only, no automatic redirects.
-    pub fn new(extra_ca_pem: &[Vec<u8>], limits: Limits) -> Result<Self, String> {
-        let mut certs = Vec::new();
-        for pem in extra_ca_pem {
-            certs.extend(
-                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("extra CA: {e}"))?,
-            );
+/// The server-certificate verifier: accepts a chain that ends in a public root (the Mozilla
+/// set), a reference root or a private CA (the target's extra CAs and this machine's store), and
+/// records per server name which one it ended in (TLS-3).
+#[derive(Debug)]
+struct RecordingVerifier {
+    public: Arc<rustls::client::WebPkiServerVerifier>,
+    reference: Option<Arc<rustls::client::WebPkiServerVerifier>>,
+    private: Option<Arc<rustls::client::WebPkiServerVerifier>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    seen: Arc<Mutex<HashMap<String, Trust>>>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let verify = |v: &rustls::client::WebPkiServerVerifier| {
+            v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        };
+        let mut errors = Vec::new();
+        let candidates = [
+            (Some(&self.public), Trust::PublicRoot),
+            (self.reference.as_ref(), Trust::ReferenceRoot),
+            (self.private.as_ref(), Trust::PrivateCa),
+        ];
+        for (verifier, trust) in candidates {
+            let Some(v) = verifier else { continue };
+            match verify(v) {
+                Ok(ok) => {
+                    if let Ok(mut m) = self.seen.lock() {
+                        m.insert(server_name.to_str().into_owned(), trust);
+                    }
+                    return Ok(ok);
+                }
+                Err(e) => errors.push(e),
+            }
         }
-        let mut b = reqwest::Client::builder()
+        // The most telling error: one about the certificate itself (its name, its dates) rather
+        // than "unknown issuer" from a root set that was never going to match, or a bad
+        // signature from a root of another set that merely has the issuer's name.
+        let rank = |e: &rustls::Error| match e {
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => 2,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature) => 1,
+            _ => 0,
+        };
+        let pick = (0..errors.len())
+            .min_by_key(|i| rank(&errors[*i]))
+            .unwrap_or(0);
+        Err(errors.swap_remove(pick))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+fn root_store(pems: &[Vec<u8>]) -> Result<rustls::RootCertStore, String> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let mut roots = rustls::RootCertStore::empty();
+    for pem in pems {
+        for c in CertificateDer::pem_slice_iter(pem) {
+            let c = c.map_err(|e| format!("CA file: {e}"))?;
+            roots.add(c).map_err(|e| format!("CA file: {e}"))?;
+        }
+    }
+    Ok(roots)
+}
+
+fn verifier(
+    roots: rustls::RootCertStore,
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Option<Arc<rustls::client::WebPkiServerVerifier>>, String> {
+    if roots.is_empty() {
+        return Ok(None);
+    }
+    rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map(Some)
+        .map_err(|e| format!("cannot build the certificate verifier: {e}"))
+}
+
+impl HttpClient {
+    /// Builds the client: public roots plus `extra_ca_pem`, https only, no automatic redirects.
+    pub fn new(extra_ca_pem: &[Vec<u8>], limits: Limits) -> Result<Self, String> {
+        Self::with_roots(extra_ca_pem, &[], limits)
+    }
+
+    /// The client of a target: its extra CAs and reference roots trusted, its limits applied.
+    pub fn for_target(t: &crate::suite::Target) -> Result<Self, String> {
+        Self::with_roots(&t.extra_ca_pem, &t.reference_roots_pem, t.limits)
+    }
+
+    /// Builds the client, trusting the Mozilla root set (public), `reference_pem` (roots that
+    /// stand in for public ones), and `extra_ca_pem` with this machine's store (private CAs).
+    /// Which one each server's chain ended in is recorded for TLS-3.
+    pub fn with_roots(
+        extra_ca_pem: &[Vec<u8>],
+        reference_pem: &[Vec<u8>],
+        limits: Limits,
+    ) -> Result<Self, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let public = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let mut private = root_store(extra_ca_pem)?;
+        // This machine's store may hold CAs that are not public (a corporate root): they count
+        // as private. Certificates it cannot parse are left out.
+        let native = rustls_native_certs::load_native_certs();
+        let _ = private.add_parsable_certificates(native.certs);
+        let seen: Arc<Mutex<HashMap<String, Trust>>> = Arc::default();
+        let recording = RecordingVerifier {
+            public: verifier(public, &provider)?.ok_or("the public root set is empty")?,
+            reference: verifier(root_store(reference_pem)?, &provider)?,
+            private: verifier(private, &provider)?,
+            provider: provider.clone(),
+            seen: seen.clone(),
+        };
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("cannot configure TLS: {e}"))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(recording))
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .https_only(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(limits.timeout_seconds))
             .connect_timeout(Duration::from_secs(limits.connect_timeout_seconds))
             .user_agent(concat!("fedconform/", env!("CARGO_PKG_VERSION")))
             .no_proxy()
-            .pool_max_idle_per_host(limits.max_concurrency_per_host);
-        if !certs.is_empty() {
-            b = b.tls_certs_merge(certs);
-        }
-        let client = b
+            .pool_max_idle_per_host(limits.max_concurrency_per_host)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))?;
         Ok(HttpClient {
             client,
             limits,
             hosts: Arc::default(),
+            seen,
         })
+    }
+
+    /// Where the last verified chain of `url`'s host ended.
+    fn trust_of(&self, url: &Url) -> Option<TlsInfo> {
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let m = self.seen.lock().ok()?;
+        m.get(host).map(|t| TlsInfo { trust: *t })
     }
 
     fn host_gate(&self, url: &Url) -> Arc<Semaphore> {
@@ -343,6 +543,8 @@ impl HttpClient {
             body: Vec::new(),
             elapsed_ms: 0,
             failure: None,
+            redirects: req.redirects,
+            tls: None,
         };
         let mut url = req.url.clone();
         let mut method = req.method.clone();
@@ -372,6 +574,7 @@ impl HttpClient {
             };
             let status = resp.status().as_u16();
             ex.final_url = url.to_string();
+            ex.tls = self.trust_of(&url);
             ex.status = Some(status);
             ex.response_headers = resp
                 .headers()
@@ -388,7 +591,7 @@ impl HttpClient {
                 .get(reqwest::header::LOCATION)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             if let (true, Some(loc)) = (resp.status().is_redirection(), location) {
-                if !req.follow_redirects {
+                if req.redirects != Redirects::Follow {
                     ex.failure = Some(Failure::RedirectRefused { location: loc });
                     break;
                 }

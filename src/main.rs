@@ -71,20 +71,31 @@ struct GoldenArgs {
 
 #[derive(Subcommand)]
 enum ReportAction {
-    /// Join the JSON reports of several partitions into one.
+    /// Join the JSON reports of a partitioned run's shards into the report of the whole run, and
+    /// judge it again: INCOMPLETE (naming the shard) unless every shard is there.
     Merge {
         /// JSON reports.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
-        /// The merged report.
+        /// The merged JSON report.
         #[arg(long, short)]
         output: PathBuf,
+        /// Also write the merged JUnit report here.
+        #[arg(long)]
+        report_junit: Option<PathBuf>,
+        /// Also write the merged Markdown summary here.
+        #[arg(long)]
+        report_markdown: Option<PathBuf>,
+        /// Also write the merged HTML report here.
+        #[arg(long)]
+        report_html: Option<PathBuf>,
     },
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Suite file or folder [default: suites/, or the built-in suites when there is none].
+    /// Suite file or folder [default: the built-in suites]. Other suites give their own verdict,
+    /// not a certification.
     #[arg(long)]
     suites: Option<PathBuf>,
     /// Target file; without one the embedded reference IdP is started.
@@ -200,10 +211,11 @@ enum Inspect {
     },
 }
 
+/// The suites of a run: the built-in ones, or those `--suites` names (never a `suites/` folder
+/// that happens to be in the working directory: which suites ran is never silent).
 fn load_suites(path: Option<&Path>) -> Result<Vec<Suite>, suite::ConfigErrors> {
     match path {
         Some(p) => suite::load_suites(p),
-        None if Path::new("suites").is_dir() => suite::load_suites(Path::new("suites")),
         None => fedconform::embedded::suites(),
     }
 }
@@ -283,7 +295,8 @@ fn cmd_run(a: RunArgs) -> i32 {
                 );
             } else if !r.results.is_empty() && !a.no_reports {
                 if let Ok(step_summary) = std::env::var("GITHUB_STEP_SUMMARY") {
-                    let md = fedconform::report::markdown::render(&r.info, &r.results);
+                    let md =
+                        fedconform::report::markdown::render(&r.info, &r.results, &r.assessment);
                     let _ = std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)
@@ -526,7 +539,7 @@ fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -
         Err(code) => return code,
     };
     let a = fedconform::flow::wsfed::analyse_metadata(&body);
-    let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases);
+    let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases, chrono::Utc::now());
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -745,29 +758,45 @@ fn cmd_golden(action: GoldenAction) -> i32 {
     exit::CONFORMANT
 }
 
-fn cmd_report_merge(reports: &[PathBuf], output: &Path) -> i32 {
+fn cmd_report_merge(
+    reports: &[PathBuf],
+    output: &Path,
+    junit: Option<&Path>,
+    markdown: Option<&Path>,
+    html: Option<&Path>,
+) -> i32 {
     let mut loaded = Vec::new();
     for p in reports {
-        match std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        {
-            Ok(v) => loaded.push((p.display().to_string(), v)),
-            Err(e) => return config_error(&format!("{}: error: {e}", p.display())),
+        match std::fs::read_to_string(p) {
+            Ok(t) => loaded.push((p.display().to_string(), t)),
+            Err(e) => return config_error(&format!("{}: error: cannot read: {e}", p.display())),
         }
     }
-    match fedconform::report::merge::merge(&loaded) {
-        Ok(v) => match fedconform::fsx::write_atomic(
-            output,
-            serde_json::to_string_pretty(&v)
-                .unwrap_or_default()
-                .as_bytes(),
-        ) {
-            Ok(()) => exit::CONFORMANT,
-            Err(e) => config_error(&format!("{}: error: {e}", output.display())),
-        },
-        Err(e) => config_error(&format!("error: {e}")),
+    let merged = match fedconform::report::merge::merge(&loaded) {
+        Ok(m) => m,
+        Err(e) => return config_error(&format!("error: {e}")),
+    };
+    let a = fedconform::report::Assessment::compute(
+        &merged.info,
+        &merged.results,
+        &merged.missing_reason(),
+    );
+    if let Err(e) = fedconform::report::write_all(
+        &merged.info,
+        &merged.results,
+        &a,
+        Some(output),
+        junit,
+        markdown,
+        html,
+    ) {
+        return config_error(&format!("error: {e}"));
     }
+    for s in &merged.missing_shards {
+        eprintln!("fedconform: shard {s} is missing: its cases are not evaluated");
+    }
+    runner::print_summary(&merged.results, &a, &merged.info, None);
+    runner::exit_code(&merged.info, &a, &merged.results)
 }
 
 fn main() {
@@ -843,8 +872,21 @@ fn main() {
         },
         Command::Golden { action } => cmd_golden(action),
         Command::Report {
-            action: ReportAction::Merge { reports, output },
-        } => cmd_report_merge(&reports, &output),
+            action:
+                ReportAction::Merge {
+                    reports,
+                    output,
+                    report_junit,
+                    report_markdown,
+                    report_html,
+                },
+        } => cmd_report_merge(
+            &reports,
+            &output,
+            report_junit.as_deref(),
+            report_markdown.as_deref(),
+            report_html.as_deref(),
+        ),
         Command::Defects => {
             for d in fedconform::idp::defects::ALL {
                 println!("{:<32} {:<8} {}", d.name, d.breaks.join(","), d.description);

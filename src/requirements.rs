@@ -1,10 +1,10 @@
 //! The requirement catalogue of docs/SPEC.md: every ID a suite may cite, with its level and profile.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How much a requirement matters (SPEC.md "levels").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     /// Reported only; never fails a run.
@@ -308,6 +308,51 @@ pub static CATALOGUE: &[Requirement] = &[
         "Client-id path and wtrealm reach the same client"
     ),
 ];
+
+/// A flow a target claims (its scope): the requirements of a flow it does not claim are not
+/// applicable to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flow {
+    /// macOS Platform SSO federated login: preauthentication, MEX, WS-Trust login. Claimed by a
+    /// target's `[login_configuration]`.
+    PlatformSso,
+    /// WS-Federation passive sign-in and metadata. Claimed by a target's `[wsfed]`.
+    WsFederation,
+}
+
+impl Flow {
+    /// Every flow.
+    pub const ALL: [Flow; 2] = [Flow::PlatformSso, Flow::WsFederation];
+
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flow::PlatformSso => "Platform SSO federation",
+            Flow::WsFederation => "WS-Federation",
+        }
+    }
+
+    /// The target section that claims it.
+    pub fn section(self) -> &'static str {
+        match self {
+            Flow::PlatformSso => "[login_configuration]",
+            Flow::WsFederation => "[wsfed]",
+        }
+    }
+}
+
+impl Requirement {
+    /// The flows it belongs to: TLS requirements to every flow, WSF to WS-Federation, the others
+    /// to Platform SSO.
+    pub fn flows(&self) -> &'static [Flow] {
+        match self.id.split('-').next().unwrap_or("") {
+            "TLS" => &Flow::ALL,
+            "WSF" => &[Flow::WsFederation],
+            _ => &[Flow::PlatformSso],
+        }
+    }
+}
 
 /// Looks a requirement up by its exact ID.
 pub fn find(id: &str) -> Option<&'static Requirement> {

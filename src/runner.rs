@@ -2,11 +2,12 @@
 //! `suite::case`; steps are shared through [`Steps`]; verdicts and the golden axis are recorded
 //! for the reports.
 
+use crate::check::rollup::{PlannedCase, RunVerdict};
 use crate::check::{self, Outcome};
 use crate::golden::{GoldenStatus, GoldenStore};
 use crate::http::HttpClient;
 use crate::redact::Redactor;
-use crate::report::{self, CaseResult, RunInfo, Summary};
+use crate::report::{self, Assessment, CaseResult, PartitionInfo, RunInfo, SuiteInfo};
 use crate::steps::Steps;
 use crate::suite::{Suite, Target};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
@@ -15,20 +16,27 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Exit codes (README "Exit codes").
+/// Exit codes (README "Exit codes"). The only place that deals in integer codes.
 pub mod exit {
-    /// Every case passed (warnings allowed), goldens match.
+    /// CONFORMANT: every in-scope MUST requirement was evaluated and held; every golden matches
+    /// (new ones included).
     pub const CONFORMANT: i32 = 0;
-    /// At least one case failed.
+    /// NONCONFORMANT: an in-scope requirement failed (a MUST, or a SHOULD under `--strict`),
+    /// not counting the baseline's known failures.
     pub const NONCONFORMANT: i32 = 1;
     /// A suite, target or argument is malformed; nothing ran.
     pub const CONFIG_ERROR: i32 = 2;
-    /// The IdP could not be reached (errors, no failures).
+    /// INCOMPLETE because the IdP could not be reached (connection refused, timeouts): nothing
+    /// failed, but the network kept requirements from being evaluated.
     pub const UNREACHABLE: i32 = 3;
     /// The filters selected no case.
     pub const NOTHING_SELECTED: i32 = 4;
-    /// Conformant, but a golden snapshot differs or is missing.
+    /// CONFORMANT, but a golden snapshot differs from the committed one (a regression).
     pub const GOLDEN_MISMATCH: i32 = 5;
+    /// INCOMPLETE: nothing failed, but an in-scope MUST requirement was not evaluated (blocked,
+    /// an input missing from the target, no case in the suites in use, filtered out, or in
+    /// another partition).
+    pub const INCOMPLETE: i32 = 6;
     /// Interrupted (SIGINT): the reports hold the cases finished before it, marked incomplete.
     pub const INTERRUPTED: i32 = 130;
 }
@@ -88,6 +96,22 @@ impl std::fmt::Display for Partition {
 }
 
 impl Partition {
+    /// The partition as the reports record it.
+    pub fn info(&self) -> PartitionInfo {
+        match *self {
+            Partition::Hash { shard, total } => PartitionInfo {
+                kind: "hash".into(),
+                shard,
+                total,
+            },
+            Partition::Count { shard, total } => PartitionInfo {
+                kind: "count".into(),
+                shard,
+                total,
+            },
+        }
+    }
+
     /// True when the selected case at `index` named `name` is in this bucket.
     pub fn contains(&self, name: &str, index: usize) -> bool {
         match *self {
@@ -155,6 +179,8 @@ pub struct RunResult {
     pub exit_code: i32,
     /// Every selected case's result, in plan order.
     pub results: Vec<CaseResult>,
+    /// The run judged as a whole.
+    pub assessment: Assessment,
     /// The run metadata.
     pub info: RunInfo,
 }
@@ -163,22 +189,27 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The exit code of a set of results: nonconformance first, then goldens, then errors. Known
-/// failures (baseline) do not count.
-pub fn exit_code(results: &[CaseResult]) -> i32 {
-    let failed = results
-        .iter()
-        .any(|r| r.outcome == Outcome::Fail && r.baseline.as_deref() != Some("known-failure"));
-    if failed {
-        exit::NONCONFORMANT
-    } else if results.iter().any(|r| {
-        r.golden
-            .as_ref()
-            .is_some_and(|g| g.status != GoldenStatus::Match)
-    }) {
+/// The exit code of an assessed run: interrupted, then nonconformance (the baseline's known
+/// failures do not count), then incompleteness (unreachable when the network caused it), then
+/// goldens that differ.
+pub fn exit_code(info: &RunInfo, a: &Assessment, results: &[CaseResult]) -> i32 {
+    if info.incomplete {
+        return exit::INTERRUPTED;
+    }
+    let incomplete = match a.verdict {
+        RunVerdict::Nonconformant if !a.only_known_failures => return exit::NONCONFORMANT,
+        RunVerdict::Nonconformant => !a.not_evaluated(info.strict).is_empty(),
+        RunVerdict::Incomplete => true,
+        RunVerdict::Conformant => false,
+    };
+    if incomplete {
+        if results.iter().any(|r| r.outcome == Outcome::Error) {
+            exit::UNREACHABLE
+        } else {
+            exit::INCOMPLETE
+        }
+    } else if a.goldens.mismatched > 0 {
         exit::GOLDEN_MISMATCH
-    } else if results.iter().any(|r| r.outcome == Outcome::Error) {
-        exit::UNREACHABLE
     } else {
         exit::CONFORMANT
     }
@@ -191,7 +222,7 @@ struct CaseContext {
     redactor: Redactor,
     golden: Option<GoldenStore>,
     target_name: String,
-    strict: bool,
+    judge: check::JudgeContext,
     /// Becomes true on SIGINT: no case starts after it, and cases in flight are abandoned.
     interrupted: tokio::sync::watch::Receiver<bool>,
 }
@@ -207,11 +238,11 @@ async fn judge_case(
     case: &crate::suite::CaseDef,
 ) -> (check::Verdict, Option<serde_json::Value>, Option<String>) {
     let main = ctx.steps.get(case.step).await;
-    let other = match case.expect.other_step() {
+    let other = match case.other_step() {
         Some(k) => Some(ctx.steps.get(k).await),
         None => None,
     };
-    let v = check::judge(case, &main, other.as_deref(), ctx.strict);
+    let v = check::judge(case, &main, other.as_deref(), &ctx.judge);
     let body = ctx
         .golden
         .as_ref()
@@ -293,6 +324,7 @@ fn run_case(
         level: verdict.level,
         outcome,
         message: message.clone(),
+        skip: verdict.skip.clone(),
         findings,
         duration_ms: start.elapsed().as_millis() as u64,
         transcript,
@@ -308,13 +340,9 @@ fn run_case(
     if let Ok(mut g) = ctx.results.lock() {
         g.push((index, r));
     }
+    // A first snapshot is not a failure; a mismatch with a committed one is a regression.
     let golden_text = golden.as_ref().and_then(|g| match g.status {
-        GoldenStatus::Match => None,
-        GoldenStatus::New => Some(format!(
-            "golden: no snapshot yet at {} (candidate: {})",
-            g.path,
-            g.candidate.clone().unwrap_or_else(|| "not written".into())
-        )),
+        GoldenStatus::Match | GoldenStatus::New => None,
         GoldenStatus::Mismatch => Some(format!(
             "golden mismatch: {}\n{}",
             g.path,
@@ -365,6 +393,7 @@ fn internal_error(
         level: crate::requirements::strictest(case.requirements.iter().map(String::as_str)),
         outcome: Outcome::Error,
         message: message.clone(),
+        skip: None,
         findings: Vec::new(),
         duration_ms: 0,
         transcript: None,
@@ -397,6 +426,117 @@ fn redacting_panic_hook(redactor: Redactor) {
     }));
 }
 
+/// The run's info before any case runs: target, scope, suites, the plan.
+fn run_info(suites: &[Suite], target: &Target, opts: &RunOptions, redactor: &Redactor) -> RunInfo {
+    let args = &opts.libtest;
+    let mut plan = Vec::new();
+    for suite in suites {
+        for case in &suite.cases {
+            let name = format!("{}::{}", suite.meta.name, case.id);
+            let probe = Trial::test(name.clone(), || Ok(()));
+            plan.push(PlannedCase {
+                id: name,
+                requirements: case.requirements.clone(),
+                step: case.step,
+                selected: !args.is_filtered_out(&probe),
+            });
+        }
+    }
+    let suites: Vec<SuiteInfo> = suites
+        .iter()
+        .map(|s| SuiteInfo {
+            name: s.meta.name.clone(),
+            digest: s.digest.clone(),
+            builtin: crate::embedded::is_builtin(&s.meta.name, &s.digest),
+        })
+        .collect();
+    let mut not_certification = Vec::new();
+    let all_builtin =
+        suites.iter().all(|s| s.builtin) && crate::embedded::SUITES.len() == suites.len();
+    if !all_builtin {
+        not_certification.push(
+            "the suites in use are not fedconform's built-in suites; this is their own verdict"
+                .to_string(),
+        );
+    }
+    if !target.reference_roots_pem.is_empty() {
+        not_certification
+            .push("reference roots stand in for public roots ([tls] reference_roots)".to_string());
+    }
+    RunInfo {
+        harness_version: env!("CARGO_PKG_VERSION").to_string(),
+        target: target.name.clone(),
+        flows: target.flows(),
+        not_applicable: target.out_of_scope(),
+        suites,
+        plan,
+        started: now(),
+        finished: String::new(),
+        strict: opts.strict,
+        unreferenced_goldens: Vec::new(),
+        partition: opts.partition.map(|p| p.info()),
+        not_certification,
+        arguments: opts.arguments.iter().map(|a| redactor.redact(a)).collect(),
+        incomplete: false,
+    }
+}
+
+/// The header printed before any case runs: which target, which flows it claims, which suites
+/// (and whether they are the built-in ones), and which catalogue requirements no suite covers.
+fn print_header(info: &RunInfo) {
+    let mut lines = vec![format!(
+        "fedconform {}: target {}",
+        info.harness_version,
+        crate::flow::quoted(&info.target)
+    )];
+    lines.push(format!(
+        "  flows claimed: {}",
+        if info.flows.is_empty() {
+            "none".to_string()
+        } else {
+            info.flows
+                .iter()
+                .map(|f| format!("{} ({})", f.name(), f.section()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    lines.push(format!(
+        "  suites: {}",
+        info.suites
+            .iter()
+            .map(|s| format!(
+                "{} {} ({})",
+                s.name,
+                s.digest,
+                if s.builtin { "built-in" } else { "custom" }
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let uncovered: Vec<&str> = crate::requirements::CATALOGUE
+        .iter()
+        .filter(|r| !info.not_applicable.contains_key(r.id))
+        .filter(|r| {
+            !info
+                .plan
+                .iter()
+                .any(|c| c.requirements.iter().any(|x| x == r.id))
+        })
+        .map(|r| r.id)
+        .collect();
+    if !uncovered.is_empty() {
+        lines.push(format!(
+            "  not checked by the suites in use: {}",
+            uncovered.join(", ")
+        ));
+    }
+    for n in &info.not_certification {
+        lines.push(format!("  not a certification: {n}"));
+    }
+    eprintln!("{}\n", lines.join("\n"));
+}
+
 /// Runs the suites against a target on `rt`.
 pub fn run(
     rt: &tokio::runtime::Handle,
@@ -409,7 +549,7 @@ pub fn run(
         redactor.add_secret(s);
     }
     redacting_panic_hook(redactor.clone());
-    let http = HttpClient::new(&target.extra_ca_pem, target.limits)?;
+    let http = HttpClient::for_target(&target)?;
     // SIGINT: stop starting cases, abandon those in flight, report what finished (incomplete).
     // A second SIGINT quits at once.
     let (interrupt, interrupted) = tokio::sync::watch::channel(false);
@@ -424,6 +564,7 @@ pub fn run(
             }
         }
     });
+    let mut info = run_info(suites, &target, &opts, &redactor);
     let ctx = Arc::new(CaseContext {
         steps: Arc::new(Steps::new(target.clone(), http)),
         rt: rt.clone(),
@@ -431,10 +572,12 @@ pub fn run(
         redactor,
         golden: opts.golden.clone(),
         target_name: target.name.clone(),
-        strict: opts.strict,
+        judge: check::JudgeContext {
+            strict: opts.strict,
+            now: chrono::Utc::now(),
+        },
         interrupted,
     });
-    let started = now();
     let args = &opts.libtest;
     let mut trials = Vec::new();
     let mut referenced = Vec::new();
@@ -484,31 +627,13 @@ pub fn run(
         .iter()
         .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
         .count();
-    let mut info = RunInfo {
-        harness_version: env!("CARGO_PKG_VERSION").to_string(),
-        target: target.name.clone(),
-        suites: suites
-            .iter()
-            .map(|s| (s.meta.name.clone(), s.digest.clone()))
-            .collect(),
-        started,
-        finished: String::new(),
-        strict: opts.strict,
-        unreferenced_goldens: Vec::new(),
-        partition: opts.partition.map(|p| p.to_string()),
-        arguments: opts
-            .arguments
-            .iter()
-            .map(|a| ctx.redactor.redact(a))
-            .collect(),
-        incomplete: false,
-    };
     if args.list {
         let _ = libtest_mimic::run(args, trials);
         info.finished = now();
         return Ok(RunResult {
             exit_code: exit::CONFORMANT,
             results: Vec::new(),
+            assessment: Assessment::compute(&info, &[], ""),
             info,
         });
     }
@@ -517,8 +642,12 @@ pub fn run(
         return Ok(RunResult {
             exit_code: exit::NOTHING_SELECTED,
             results: Vec::new(),
+            assessment: Assessment::compute(&info, &[], ""),
             info,
         });
+    }
+    if opts.summary {
+        print_header(&info);
     }
     let _ = libtest_mimic::run(args, trials);
     info.incomplete = *ctx.interrupted.borrow();
@@ -535,37 +664,91 @@ pub fn run(
     if let Some(g) = &opts.golden {
         info.unreferenced_goldens = g.unreferenced(&target.name, &referenced);
     }
+    let missing = match (&info.partition, info.incomplete) {
+        (_, true) => "the run was interrupted before its cases finished".to_string(),
+        (Some(p), _) => format!(
+            "its cases are in other partitions than {}:{}/{}: merge the shards' reports",
+            p.kind, p.shard, p.total
+        ),
+        (None, false) => "its cases did not run".to_string(),
+    };
+    let assessment = Assessment::compute(&info, &results, &missing);
     report::write_all(
         &info,
         &results,
+        &assessment,
         opts.report_json.as_deref(),
         opts.report_junit.as_deref(),
         opts.report_markdown.as_deref(),
         opts.report_html.as_deref(),
     )?;
     if opts.summary {
-        print_summary(&results, &Summary::of(&results), &info);
+        print_summary(&results, &assessment, &info, opts.golden.as_ref());
     }
     Ok(RunResult {
-        exit_code: if info.incomplete {
-            exit::INTERRUPTED
-        } else {
-            exit_code(&results)
-        },
+        exit_code: exit_code(&info, &assessment, &results),
         results,
+        assessment,
         info,
     })
 }
 
-fn print_summary(results: &[CaseResult], s: &Summary, info: &RunInfo) {
-    let mut lines = Vec::new();
-    for r in results.iter().filter(|r| r.outcome != Outcome::Pass) {
+/// The end-of-run summary on stderr: the verdict first; what keeps the run from being
+/// conformant (requirements not evaluated, each root cause once with the cases it blocked); the
+/// cases that failed, warned or errored; the golden axis.
+pub fn print_summary(
+    results: &[CaseResult],
+    a: &Assessment,
+    info: &RunInfo,
+    golden: Option<&GoldenStore>,
+) {
+    let mut out = vec![format!("\nfedconform: {}", a.headline(info))];
+    let s = &a.summary;
+    out.push(format!(
+        "  {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
+        s.total, s.pass, s.fail, s.warn, s.skipped, s.error
+    ));
+    let not_evaluated = a.not_evaluated(info.strict);
+    if !not_evaluated.is_empty() {
+        out.push(format!(
+            "  {} in-scope requirement(s) not evaluated; a conformant verdict needs each of them:",
+            not_evaluated.len()
+        ));
+        // One line per reason, naming every requirement it concerns.
+        let mut by_reason: Vec<(String, Vec<String>)> = Vec::new();
+        for r in not_evaluated {
+            if let crate::check::rollup::Status::NotEvaluated(n) = &r.status {
+                let reason = n.to_string();
+                let id = format!("{} ({})", r.id, r.level);
+                match by_reason.iter_mut().find(|(x, _)| *x == reason) {
+                    Some((_, ids)) => ids.push(id),
+                    None => by_reason.push((reason, vec![id])),
+                }
+            }
+        }
+        for (reason, ids) in by_reason {
+            out.push(format!("    {}: {reason}", ids.join(", ")));
+        }
+    }
+    for c in &a.root_causes {
+        out.push(format!(
+            "  {} case(s) blocked by {}: {}",
+            c.cases.len(),
+            c.blocker.requirement,
+            c.blocker.cause
+        ));
+        out.push(format!("    {}", c.cases.join(", ")));
+    }
+    for r in results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
+    {
         let known = if r.baseline.as_deref() == Some("known-failure") {
             " (known failure)"
         } else {
             ""
         };
-        lines.push(format!(
+        out.push(format!(
             "  {:<7} {} [{}]{known} {}",
             r.outcome.to_string(),
             r.id,
@@ -577,21 +760,16 @@ fn print_summary(results: &[CaseResult], s: &Summary, info: &RunInfo) {
         .iter()
         .filter(|r| r.baseline.as_deref() == Some("fixed"))
     {
-        lines.push(format!("  fixed   {} is in the baseline of known failures but now {}: remove it from the baseline", r.id, r.outcome));
+        out.push(format!("  fixed   {} is in the baseline of known failures but now {}: remove it from the baseline", r.id, r.outcome));
     }
     for r in results {
         if let Some(g) = r
             .golden
             .as_ref()
-            .filter(|g| g.status != GoldenStatus::Match)
+            .filter(|g| g.status == GoldenStatus::Mismatch)
         {
-            let what = if g.status == GoldenStatus::New {
-                "golden new"
-            } else {
-                "golden differs"
-            };
-            lines.push(format!(
-                "  {what} {} ({}){}",
+            out.push(format!(
+                "  golden differs {} ({}){}",
                 r.id,
                 g.path,
                 g.candidate
@@ -601,24 +779,36 @@ fn print_summary(results: &[CaseResult], s: &Summary, info: &RunInfo) {
             ));
         }
     }
+    if a.goldens.new > 0 {
+        let where_ = match golden {
+            Some(g) if g.ci => match &g.pending {
+                Some(p) => format!(
+                    "CI: nothing written into {}; candidates in {}",
+                    g.dir.display(),
+                    p.display()
+                ),
+                None => format!(
+                    "CI: nothing written into {}; name a folder with --golden-pending to keep them",
+                    g.dir.display()
+                ),
+            },
+            Some(g) => format!("written under {}", g.dir.join(&info.target).display()),
+            None => String::new(),
+        };
+        out.push(format!(
+            "  {} new golden snapshot(s) ({where_}): review them with `fedconform golden status`, then commit them",
+            a.goldens.new
+        ));
+    }
     for u in &info.unreferenced_goldens {
-        lines.push(format!("  unused golden {u}: no case references it"));
+        out.push(format!("  unused golden {u}: no case references it"));
     }
     if info.incomplete {
-        lines.push(
+        out.push(
             "  the run was interrupted: the cases not listed in the reports did not finish".into(),
         );
     }
-    if !lines.is_empty() {
-        eprintln!(
-            "\nfedconform: cases that did not pass:\n{}",
-            lines.join("\n")
-        );
-    }
-    eprintln!(
-        "fedconform: {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
-        s.total, s.pass, s.fail, s.warn, s.skipped, s.error
-    );
+    eprintln!("{}", out.join("\n"));
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Steps: one protocol exchange each, exactly as macOS does it, yielding a typed observation.
 //! Steps are memoised per target: every case that looks at a step reads the same observation.
 
+use crate::check::transport::transport_blocker;
+use crate::check::{Skip, quoted};
 use crate::flow::wsfed::{self, MetadataAnalysis, SigninAnswer, SigninParams};
 use crate::flow::wstrust::{self, Rst, RstrAnalysis, Variation};
 use crate::flow::{WsTrustVersion, mex, preauth};
-use crate::http::{Exchange, Failure, HttpClient, Request};
-use crate::suite::{FederationType, StepKind, Target};
+use crate::http::{Exchange, Failure, HttpClient, Redirects, Request};
+use crate::suite::{Family, FederationType, StepKind, Target};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -80,6 +82,8 @@ pub struct WsfedObservation {
     pub exchanges: Vec<Exchange>,
     /// The harness filled in and sent a login form.
     pub logged_in: bool,
+    /// The IdP showed a login form and the target has no user to fill it in with.
+    pub needs_user: bool,
     /// A redirect off the IdP's origin, not followed (its Location).
     pub off_origin_redirect: Option<String>,
     /// Why the flow stopped before a final answer, when it did.
@@ -111,9 +115,15 @@ impl WsfedObservation {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum StepOutput {
-    /// The step could not run: a prerequisite is missing or failed.
+    /// The step did not run: not applicable, an input is missing, or a prerequisite failed.
     NotRun {
         /// Why.
+        skip: Skip,
+    },
+    /// The step did not run because a step it needs could not reach the IdP (the network's
+    /// fault, not the IdP's).
+    Unreachable {
+        /// The prerequisite exchange's failure.
         reason: String,
     },
     /// A preauthentication step ran.
@@ -132,13 +142,71 @@ impl StepOutput {
     /// The exchange, when the step ran.
     pub fn exchange(&self) -> Option<&Exchange> {
         match self {
-            StepOutput::NotRun { .. } => None,
+            StepOutput::NotRun { .. } | StepOutput::Unreachable { .. } => None,
             StepOutput::Preauth(p) => Some(&p.exchange),
             StepOutput::Mex(m) => Some(&m.exchange),
             StepOutput::Login(l) => Some(&l.exchange),
             StepOutput::WsfedMetadata(m) => Some(&m.exchange),
             StepOutput::Wsfed(w) => w.last(),
         }
+    }
+
+    /// Every exchange of the step, in order (WS-Fed sign-ins have several, the others one).
+    pub fn exchanges(&self) -> &[Exchange] {
+        match self {
+            StepOutput::Wsfed(w) => &w.exchanges,
+            StepOutput::NotRun { .. } | StepOutput::Unreachable { .. } => &[],
+            StepOutput::Preauth(p) => std::slice::from_ref(&p.exchange),
+            StepOutput::Mex(m) => std::slice::from_ref(&m.exchange),
+            StepOutput::Login(l) => std::slice::from_ref(&l.exchange),
+            StepOutput::WsfedMetadata(m) => std::slice::from_ref(&m.exchange),
+        }
+    }
+
+    fn not_applicable(reason: impl Into<String>) -> Self {
+        StepOutput::NotRun {
+            skip: Skip::not_applicable(reason),
+        }
+    }
+
+    fn needs(reason: impl Into<String>) -> Self {
+        StepOutput::NotRun {
+            skip: Skip::needs(reason),
+        }
+    }
+
+    fn blocked(requirement: &str, cause: impl Into<String>) -> Self {
+        StepOutput::NotRun {
+            skip: Skip::blocked(requirement, cause),
+        }
+    }
+
+    /// The step did not succeed: why, as the output a step that needs it gets. `family` says
+    /// which document requirement judges an unusable answer. None when the exchange brought a
+    /// whole answer.
+    fn halted(ex: &Exchange, family: Family) -> Option<StepOutput> {
+        if ex.failure.is_none() && ex.status.is_some() {
+            return None;
+        }
+        if let Some(b) = transport_blocker(ex) {
+            return Some(StepOutput::NotRun {
+                skip: Skip::Blocked(b),
+            });
+        }
+        let why = ex
+            .failure
+            .as_ref()
+            .map(|f| f.describe())
+            .unwrap_or_else(|| "no answer".into());
+        Some(match &ex.failure {
+            Some(Failure::Connect { .. } | Failure::Timeout { .. }) => StepOutput::Unreachable {
+                reason: format!("{}: {why}", ex.url),
+            },
+            _ => StepOutput::blocked(
+                crate::check::transport::document_requirement(family),
+                format!("{}: {why}", ex.final_url),
+            ),
+        })
     }
 
     /// The exchanges before the last one (WS-Fed sign-ins have several).
@@ -149,6 +217,106 @@ impl StepOutput {
         }
     }
 }
+
+/// The MEX URL a preauthentication answer gives, read as macOS reads it: a 2xx answer (PRE-1), a
+/// JSON object (PRE-2), the predicate true (PRE-3: otherwise macOS does no federated login), an
+/// absolute https URL at the key path (PRE-4). Err: the output of a step that needs it.
+fn preauth_mex_url(p: &PreauthObservation) -> Result<url::Url, StepOutput> {
+    if let Some(halt) = StepOutput::halted(&p.exchange, Family::Preauth) {
+        return Err(halt);
+    }
+    let ex = &p.exchange;
+    let at = &ex.final_url;
+    let status = ex.status.unwrap_or(0);
+    if !(200..=299).contains(&status) {
+        return Err(StepOutput::blocked(
+            "PRE-1",
+            format!("{at}: the preauthentication answered HTTP {status}"),
+        ));
+    }
+    let Some(a) = &p.analysis else {
+        return Err(StepOutput::blocked("PRE-2", format!("{at}: no answer")));
+    };
+    if let Some(e) = &a.json_error {
+        return Err(StepOutput::blocked("PRE-2", format!("{at}: {e}")));
+    }
+    if a.predicate == Some(false) {
+        return Err(StepOutput::blocked(
+            "PRE-3",
+            format!("{at}: federationPredicate evaluates false for the federated user"),
+        ));
+    }
+    match a.mex_url.as_ref().map(|m| (m, &m.url)) {
+        Some((_, Ok(u))) => url::Url::parse(u).map_err(|e| {
+            StepOutput::blocked("PRE-4", format!("{at}: the MEX URL {}: {e}", quoted(u)))
+        }),
+        Some((m, Err(e))) => Err(StepOutput::blocked(
+            "PRE-4",
+            format!("{at}: {} is {e}", m.keypath),
+        )),
+        None => Err(StepOutput::blocked("PRE-4", format!("{at}: no MEX URL"))),
+    }
+}
+
+/// The username endpoint a login step uses, as the MEX step gave it: the one macOS selects, or,
+/// for `wanted`, the first usable one of that version. Err: the output of the login step instead —
+/// blocked by the MEX requirement that failed, or not applicable when no endpoint of the wanted
+/// version is advertised (MEX-4 and MEX-5 judge that).
+fn mex_endpoint(
+    mex: &StepOutput,
+    wanted: Option<WsTrustVersion>,
+) -> Result<mex::Endpoint, StepOutput> {
+    let m = match mex {
+        StepOutput::Mex(m) => m,
+        other => return Err(other.clone()),
+    };
+    if let Some(halt) = StepOutput::halted(&m.exchange, Family::Mex) {
+        return Err(halt);
+    }
+    let at = &m.exchange.final_url;
+    let status = m.exchange.status.unwrap_or(0);
+    if !(200..=299).contains(&status) {
+        return Err(StepOutput::blocked(
+            "MEX-1",
+            format!("{at}: the MEX answered HTTP {status}"),
+        ));
+    }
+    let Some(a) = &m.analysis else {
+        return Err(StepOutput::blocked("MEX-2", format!("{at}: no document")));
+    };
+    if let Some(e) = &a.parse_error {
+        return Err(StepOutput::blocked(
+            "MEX-2",
+            format!("{at}: not well-formed XML at {e}"),
+        ));
+    }
+    if a.definitions == 0 {
+        return Err(StepOutput::blocked(
+            "MEX-2",
+            format!("{at}: no wsdl:definitions element"),
+        ));
+    }
+    match wanted {
+        None => a.selected_endpoint().cloned().ok_or_else(|| {
+            StepOutput::blocked(
+                "MEX-3",
+                format!("{at}: macOS's selection yields no username endpoint"),
+            )
+        }),
+        Some(v) => a
+            .endpoints
+            .iter()
+            .find(|e| e.usable && e.version == v)
+            .cloned()
+            .ok_or_else(|| {
+                StepOutput::not_applicable(format!(
+                    "the MEX document advertises no usable WS-Trust {v} username endpoint"
+                ))
+            }),
+    }
+}
+
+const NO_WSFED: &str = "the target does not claim the WS-Federation flow: it has no [wsfed]";
 
 /// Runs steps for one target, each at most once.
 pub struct Steps {
@@ -178,21 +346,12 @@ impl Steps {
 
     /// The (memoised) output of a step.
     pub async fn get(&self, kind: StepKind) -> Arc<StepOutput> {
-        // Without custom values, macOS's request is the plain one: share it.
-        let kind =
-            if kind == StepKind::PreauthFederatedCustom && self.target.custom_values.is_empty() {
-                StepKind::PreauthFederated
-            } else {
-                kind
-            };
         match self.cells.get(&kind) {
             Some(cell) => cell
                 .get_or_init(|| async { Arc::new(self.run(kind).await) })
                 .await
                 .clone(),
-            None => Arc::new(StepOutput::NotRun {
-                reason: format!("unknown step {kind}"),
-            }),
+            None => Arc::new(StepOutput::needs(format!("unknown step {kind}"))),
         }
     }
 
@@ -203,11 +362,9 @@ impl Steps {
             crate::suite::Family::Preauth | crate::suite::Family::Mex | crate::suite::Family::Login
         );
         if psso && !t.platform_sso {
-            return StepOutput::NotRun {
-                reason:
-                    "not applicable: the target has no [login_configuration] (Platform SSO values)"
-                        .into(),
-            };
+            return StepOutput::not_applicable(
+                "the target does not claim the Platform SSO flow: it has no [login_configuration]",
+            );
         }
         match kind.family() {
             crate::suite::Family::WsfedMetadata => self.run_wsfed_metadata().await,
@@ -216,15 +373,19 @@ impl Steps {
             crate::suite::Family::Login => self.run_login(kind).await,
             crate::suite::Family::Preauth => {
                 if t.federation_type == FederationType::Wstrust {
-                    return StepOutput::NotRun {
-                        reason: "federationType is \"wstrust\": macOS sends no preauthentication"
-                            .into(),
-                    };
+                    return StepOutput::not_applicable(
+                        "federationType is \"wstrust\": macOS sends no preauthentication",
+                    );
+                }
+                if kind == StepKind::PreauthFederatedCustom && t.custom_values.is_empty() {
+                    return StepOutput::not_applicable(
+                        "the login configuration sets no customFederationUserPreauthenticationRequestValues",
+                    );
                 }
                 let Some(base) = &t.preauth_url else {
-                    return StepOutput::NotRun {
-                        reason: "no federationUserPreauthenticationURL".into(),
-                    };
+                    return StepOutput::needs(
+                        "the login configuration has no federationUserPreauthenticationURL",
+                    );
                 };
                 let (login, custom): (Option<String>, &[_]) = match kind {
                     StepKind::PreauthFederated => {
@@ -245,9 +406,9 @@ impl Steps {
                     } else {
                         "federated"
                     };
-                    return StepOutput::NotRun {
-                        reason: format!("the target has no {role} user"),
-                    };
+                    return StepOutput::needs(format!(
+                        "the target has no {role} user: add a [[user]] with role = \"{role}\""
+                    ));
                 };
                 let url = preauth::request_url(base, &login, custom);
                 let exchange = self
@@ -271,55 +432,54 @@ impl Steps {
         }
     }
 
-    async fn mex_url(&self) -> Result<(url::Url, String), String> {
+    /// The MEX URL as macOS finds it: `federationMEXURL`, or the preauthentication answer's value
+    /// at the key path — from macOS's exact request (custom values included), falling back to the
+    /// plain one so that a server refusing the custom values fails PRE-8 alone. Err: the step
+    /// output the MEX step gets instead (blocked by the requirement that failed).
+    async fn mex_url(&self) -> Result<(url::Url, String), StepOutput> {
         let t = &self.target;
         if t.federation_type == FederationType::Wstrust {
             return t
                 .mex_url
                 .clone()
                 .map(|u| (u, "federationMEXURL".to_string()))
-                .ok_or_else(|| "no federationMEXURL".to_string());
+                .ok_or_else(|| {
+                    StepOutput::needs("the login configuration has no federationMEXURL")
+                });
         }
-        let mut why = Vec::new();
+        let mut first_halt = None;
         for kind in [StepKind::PreauthFederatedCustom, StepKind::PreauthFederated] {
             let out = Box::pin(self.get(kind)).await;
-            match &*out {
-                StepOutput::Preauth(p) => {
-                    match p.analysis.as_ref().and_then(|a| a.mex_url.as_ref()) {
-                        Some(m) => match &m.url {
-                            Ok(u) => match url::Url::parse(u) {
-                                Ok(url) => {
-                                    return Ok((url, format!("{} of step {kind}", m.keypath)));
-                                }
-                                Err(e) => why.push(format!("{kind}: {e}")),
-                            },
-                            Err(e) => why.push(format!("{kind}: {} is {e}", m.keypath)),
-                        },
-                        None => why.push(format!(
-                            "{kind}: {}",
-                            p.exchange
-                                .failure
-                                .as_ref()
-                                .map(|f| f.describe())
-                                .unwrap_or_else(|| "no JSON object in the answer".into())
-                        )),
+            let halt = match &*out {
+                StepOutput::Preauth(p) => match preauth_mex_url(p) {
+                    Ok(url) => {
+                        let keypath = p
+                            .analysis
+                            .as_ref()
+                            .and_then(|a| a.mex_url.as_ref())
+                            .map(|m| m.keypath.clone())
+                            .unwrap_or_default();
+                        return Ok((url, format!("{keypath} of step {kind}")));
                     }
-                }
-                StepOutput::NotRun { reason } => why.push(format!("{kind}: {reason}")),
-                _ => {}
-            }
+                    Err(halt) => halt,
+                },
+                // The custom step is not applicable without custom values: the plain one is
+                // macOS's request then.
+                StepOutput::NotRun {
+                    skip: Skip::NotApplicable { .. },
+                } => continue,
+                other => other.clone(),
+            };
+            // The plain request's reason is the more fundamental one.
+            first_halt = Some(halt);
         }
-        why.dedup();
-        Err(format!(
-            "no usable MEX URL from preauthentication ({})",
-            why.join("; ")
-        ))
+        Err(first_halt.unwrap_or_else(|| StepOutput::needs("no preauthentication step ran")))
     }
 
     async fn run_mex(&self) -> StepOutput {
         let (url, source) = match self.mex_url().await {
             Ok(x) => x,
-            Err(reason) => return StepOutput::NotRun { reason },
+            Err(halt) => return halt,
         };
         let exchange = self.http.send(Request::get(url, Vec::new())).await;
         let analysis = match (&exchange.failure, exchange.status) {
@@ -335,9 +495,7 @@ impl Steps {
 
     async fn run_wsfed_metadata(&self) -> StepOutput {
         let Some(w) = &self.target.wsfed else {
-            return StepOutput::NotRun {
-                reason: "not applicable: the target has no [wsfed] section".into(),
-            };
+            return StepOutput::not_applicable(NO_WSFED);
         };
         let exchange = self
             .http
@@ -353,19 +511,14 @@ impl Steps {
     async fn run_wsfed_signin(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
         let Some(w) = &t.wsfed else {
-            return StepOutput::NotRun {
-                reason: "not applicable: the target has no [wsfed] section".into(),
-            };
+            return StepOutput::not_applicable(NO_WSFED);
         };
-        let Some((login, password)) = t.federated_user.as_ref().and_then(|u| {
+        // A user is needed only when the IdP shows a login form (SPEC.md WSF; issue C8).
+        let credentials = t.federated_user.as_ref().and_then(|u| {
             u.password
                 .as_ref()
                 .map(|p| (u.login.clone(), p.expose().to_string()))
-        }) else {
-            return StepOutput::NotRun {
-                reason: "the target has no federated user with a password".into(),
-            };
-        };
+        });
         let mut params = SigninParams {
             wa: Some(wsfed::WSIGNIN.into()),
             wtrealm: Some(w.wtrealm.clone()),
@@ -407,7 +560,7 @@ impl Steps {
             &params,
         ) {
             Ok(u) => u,
-            Err(reason) => return StepOutput::NotRun { reason },
+            Err(reason) => return StepOutput::needs(reason),
         };
         let certs = match &*Box::pin(self.get(StepKind::WsfedMetadata)).await {
             StepOutput::WsfedMetadata(m) => m
@@ -427,6 +580,7 @@ impl Steps {
             client_in_path,
             exchanges: Vec::new(),
             logged_in: false,
+            needs_user: false,
             off_origin_redirect: None,
             stopped: None,
             answer: None,
@@ -438,7 +592,7 @@ impl Steps {
             "text/html,application/xhtml+xml".to_string(),
         )];
         let mut request = Request {
-            follow_redirects: false,
+            redirects: Redirects::Manual,
             ..Request::get(url, html.clone())
         };
         // The IdP's session cookies, kept for this sign-in only (every request of it stays on the
@@ -478,7 +632,7 @@ impl Steps {
                 match next {
                     Some(n) if n.origin() == origin => {
                         request = Request {
-                            follow_redirects: false,
+                            redirects: Redirects::Manual,
                             ..Request::get(n, html.clone())
                         };
                         continue;
@@ -507,6 +661,14 @@ impl Steps {
                 .as_ref()
                 .and_then(|h| h.join(form.action.as_deref().unwrap_or("")).ok());
             obs.exchanges.push(ex);
+            let Some((login, password)) = &credentials else {
+                obs.needs_user = true;
+                obs.stopped = Some(
+                    "the IdP shows a login form and the target has no federated user with a password"
+                        .into(),
+                );
+                break;
+            };
             let Some(action) = action.filter(|a| a.origin() == origin) else {
                 obs.stopped = Some(format!(
                     "the login form posts to {}, off the IdP's origin: the password was not sent",
@@ -515,7 +677,7 @@ impl Steps {
                 break;
             };
             let body = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form.login_fields(&login, &password))
+                .extend_pairs(form.login_fields(login, password))
                 .finish();
             obs.logged_in = true;
             request = Request {
@@ -533,7 +695,7 @@ impl Steps {
                     ),
                 ],
                 body: Some(body.into_bytes()),
-                follow_redirects: false,
+                redirects: Redirects::Manual,
             };
         }
         StepOutput::Wsfed(Box::new(obs))
@@ -542,54 +704,14 @@ impl Steps {
     async fn run_login(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
         let mex = Box::pin(self.get(StepKind::Mex)).await;
-        let analysis = match &*mex {
-            StepOutput::Mex(m) => match &m.analysis {
-                Some(a) => a.clone(),
-                None => {
-                    return StepOutput::NotRun {
-                        reason: "prerequisite MEX-1/MEX-2: the MEX step gave no document".into(),
-                    };
-                }
-            },
-            StepOutput::NotRun { reason } => {
-                return StepOutput::NotRun {
-                    reason: format!("the MEX step did not run: {reason}"),
-                };
-            }
-            _ => {
-                return StepOutput::NotRun {
-                    reason: "no MEX observation".into(),
-                };
-            }
-        };
         let wanted = match kind {
             StepKind::Login13 => Some(WsTrustVersion::V13),
             StepKind::Login2005 | StepKind::Login2005Soapaction13 => Some(WsTrustVersion::V2005),
             _ => None,
         };
-        let endpoint = match wanted {
-            None => match analysis.selected_endpoint() {
-                Some(e) => e.clone(),
-                None => {
-                    return StepOutput::NotRun {
-                        reason: "prerequisite MEX-3: no endpoint selected".into(),
-                    };
-                }
-            },
-            Some(v) => match analysis
-                .endpoints
-                .iter()
-                .find(|e| e.usable && e.version == v)
-            {
-                Some(e) => e.clone(),
-                None => {
-                    return StepOutput::NotRun {
-                        reason: format!(
-                            "not applicable: the MEX document advertises no usable WS-Trust {v} username endpoint"
-                        ),
-                    };
-                }
-            },
+        let endpoint = match mex_endpoint(&mex, wanted) {
+            Ok(e) => e,
+            Err(halt) => return halt,
         };
         let address = endpoint
             .address
@@ -600,11 +722,13 @@ impl Steps {
         let url = match url::Url::parse(&address) {
             Ok(u) => u,
             Err(e) => {
-                return StepOutput::NotRun {
-                    reason: format!(
-                        "prerequisite MEX-8: the endpoint address {address:?} does not parse: {e}"
+                return StepOutput::blocked(
+                    "MEX-8",
+                    format!(
+                        "the endpoint address {} does not parse: {e}",
+                        quoted(&address)
                     ),
-                };
+                );
             }
         };
         let federated = t.federated_user.as_ref().and_then(|u| {
@@ -612,42 +736,41 @@ impl Steps {
                 .as_ref()
                 .map(|p| (u.login.clone(), p.expose().to_string()))
         });
-        let (login, password) =
-            match kind {
-                StepKind::LoginSpecial => match t.special_user.as_ref().and_then(|u| {
-                    u.password
-                        .as_ref()
-                        .map(|p| (u.login.clone(), p.expose().to_string()))
-                }) {
-                    Some(c) => c,
-                    None => return StepOutput::NotRun {
-                        reason:
-                            "not applicable: the target has no special user (role = \"special\")"
-                                .into(),
-                    },
-                },
-                StepKind::LoginUnknownUser => {
-                    let domain = federated
-                        .as_ref()
-                        .and_then(|(l, _)| l.rsplit_once('@').map(|(_, d)| d.to_string()))
-                        .unwrap_or_else(|| "example.invalid".into());
-                    (
-                        format!("fedconform-unknown-{}@{domain}", uuid::Uuid::new_v4()),
-                        format!("fedconform-{}", uuid::Uuid::new_v4()),
-                    )
+        let (login, password) = match kind {
+            StepKind::LoginSpecial => match t.special_user.as_ref().and_then(|u| {
+                u.password
+                    .as_ref()
+                    .map(|p| (u.login.clone(), p.expose().to_string()))
+            }) {
+                Some(c) => c,
+                None => {
+                    return StepOutput::needs(
+                        "the target has no special user: add a [[user]] with role = \"special\"",
+                    );
                 }
-                _ => match federated {
-                    Some((l, _)) if kind == StepKind::LoginWrongPassword => {
-                        (l, format!("fedconform-wrong-{}", uuid::Uuid::new_v4()))
-                    }
-                    Some(c) => c,
-                    None => {
-                        return StepOutput::NotRun {
-                            reason: "the target has no federated user with a password".into(),
-                        };
-                    }
-                },
-            };
+            },
+            StepKind::LoginUnknownUser => {
+                let domain = federated
+                    .as_ref()
+                    .and_then(|(l, _)| l.rsplit_once('@').map(|(_, d)| d.to_string()))
+                    .unwrap_or_else(|| "example.invalid".into());
+                (
+                    format!("fedconform-unknown-{}@{domain}", uuid::Uuid::new_v4()),
+                    format!("fedconform-{}", uuid::Uuid::new_v4()),
+                )
+            }
+            _ => match federated {
+                Some((l, _)) if kind == StepKind::LoginWrongPassword => {
+                    (l, format!("fedconform-wrong-{}", uuid::Uuid::new_v4()))
+                }
+                Some(c) => c,
+                None => {
+                    return StepOutput::needs(
+                        "the target has no federated user with a password: add a [[user]] with role = \"federated\"",
+                    );
+                }
+            },
+        };
         let variation = match kind {
             StepKind::LoginNoPasswordType => Variation {
                 password_type: false,
@@ -681,7 +804,7 @@ impl Steps {
             url,
             headers,
             body: Some(body.into_bytes()),
-            follow_redirects: false,
+            redirects: Redirects::Refuse,
         };
         let exchange = self.http.send(request).await;
         let analysis = match (&exchange.failure, exchange.status) {

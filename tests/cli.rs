@@ -41,7 +41,18 @@ fn main_job_passes_and_writes_both_reports() {
     let (code, stdout, stderr, dir) = run_in_temp(&[]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let report = common::report(&dir.path().join("r.json"));
-    assert_eq!(report["schema"], "fedconform-report/1");
+    assert_eq!(report["schema"], "fedconform-report/2");
+    assert_eq!(report["verdict"], "CONFORMANT");
+    let text = std::fs::read_to_string(dir.path().join("r.json")).expect("report");
+    assert!(
+        text.trim_start()
+            .starts_with("{\n  \"verdict\": \"CONFORMANT\""),
+        "the verdict is the first thing in the JSON report"
+    );
+    assert!(
+        stderr.contains("\nfedconform: CONFORMANT"),
+        "the verdict heads the console summary: {stderr}"
+    );
     let cases = common::cases(&report);
     let n = cases.len();
     assert!(n >= 23, "{n} cases");
@@ -72,9 +83,15 @@ fn main_job_passes_and_writes_both_reports() {
 
 #[test]
 fn libtest_filters_work() {
-    let (code, stdout, _, dir) = run_in_temp(&["--exact", "psso-preauth::managed-answer"]);
-    assert_eq!(code, 0);
+    // A filtered run cannot be conformant: it is INCOMPLETE, its own exit code, never 0.
+    let (code, stdout, stderr, dir) = run_in_temp(&["--exact", "psso-preauth::managed-answer"]);
+    assert_eq!(code, 6, "{stderr}");
     assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(stderr.contains("fedconform: INCOMPLETE"), "{stderr}");
+    assert!(
+        stderr.contains("the filters selected none of its cases"),
+        "{stderr}"
+    );
     assert_eq!(
         common::cases(&common::report(&dir.path().join("r.json"))).len(),
         1
@@ -82,8 +99,8 @@ fn libtest_filters_work() {
 
     let (code, stdout, _, _) =
         run_in_temp(&["wstrust-mex", "--skip", "tls", "--test-threads", "1"]);
-    assert_eq!(code, 0);
-    assert!(stdout.contains("10 passed"), "{stdout}");
+    assert_eq!(code, 6);
+    assert!(stdout.contains("11 passed"), "{stdout}");
 
     let (code, stdout, _, _) = run_in_temp(&["--list"]);
     assert_eq!(code, 0);
@@ -182,8 +199,8 @@ fn served_passwords_never_appear_in_any_output() {
     let out = common::run_env(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     assert_eq!(
         out.status.code(),
-        Some(5),
-        "conformant; the goldens in an empty folder are new"
+        Some(0),
+        "conformant; the goldens in an empty folder are new, which is no failure"
     );
     let mut outputs = vec![
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -112,8 +112,26 @@ fn duplicate_case_id() {
 fn expectation_on_the_wrong_step() {
     expect_error(
         &GOOD_SUITE.replace("status = \"2xx\"", "predicate = true"),
-        "8:10",
+        "8:12",
         "does not apply to step `mex`",
+    );
+}
+
+#[test]
+fn unknown_expectation_key_is_located_at_the_key() {
+    expect_error(
+        &GOOD_SUITE.replace("status = \"2xx\"", "status = \"2xx\", shpe = true"),
+        "8:28",
+        "unknown expectation `shpe`: expected one of status,",
+    );
+}
+
+#[test]
+fn expectation_of_the_wrong_type_is_located_at_the_value() {
+    expect_error(
+        &GOOD_SUITE.replace("status = \"2xx\"", "https_only = \"yes\""),
+        "8:25",
+        "`https_only` is the string \"yes\": expected `true`",
     );
 }
 
@@ -121,7 +139,7 @@ fn expectation_on_the_wrong_step() {
 fn meaningless_false() {
     expect_error(
         &GOOD_SUITE.replace("status = \"2xx\"", "https_only = false"),
-        "8:10",
+        "8:25",
         "`https_only = false` is not a requirement",
     );
 }

@@ -61,7 +61,7 @@ fn post(url: &url::Url, body: Vec<u8>, content_type: &str) -> Request {
         url: url.clone(),
         headers: vec![("Content-Type".into(), content_type.into())],
         body: Some(body),
-        follow_redirects: false,
+        redirects: fedconform::http::Redirects::Refuse,
     }
 }
 
@@ -107,7 +107,7 @@ fn peak_kib(pid: u32) -> u64 {
 fn the_sts_refuses_dtds_and_stays_up() {
     let idp = idp();
     let rt = runtime();
-    let http = HttpClient::new(&idp.target.extra_ca_pem, idp.target.limits).expect("client");
+    let http = HttpClient::for_target(&idp.target).expect("client");
     let mut laughs =
         String::from("<?xml version=\"1.0\"?><!DOCTYPE s:Envelope [<!ENTITY l0 \"lol\">");
     for i in 1..10 {
@@ -138,7 +138,7 @@ fn the_sts_refuses_dtds_and_stays_up() {
 fn oversized_requests_are_refused() {
     let idp = idp();
     let rt = runtime();
-    let http = HttpClient::new(&idp.target.extra_ca_pem, idp.target.limits).expect("client");
+    let http = HttpClient::for_target(&idp.target).expect("client");
     let big = vec![b'a'; 3 << 20];
     let login_url = idp.sts.join("/wsfed/login").expect("url");
     for (url, ct) in [
@@ -156,7 +156,7 @@ fn oversized_requests_are_refused() {
 fn concurrent_logins_all_succeed_in_bounded_memory() {
     let idp = Arc::new(idp());
     let rt = runtime();
-    let http = HttpClient::new(&idp.target.extra_ca_pem, idp.target.limits).expect("client");
+    let http = HttpClient::for_target(&idp.target).expect("client");
     let results = rt.block_on(async {
         let gate = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
         let mut set = tokio::task::JoinSet::new();
@@ -197,7 +197,7 @@ fn the_login_post_needs_the_session_cookie_the_harness_keeps() {
     // drops it is refused, and the harness's sign-in (which keeps it) gets its token.
     let idp = idp();
     let rt = runtime();
-    let http = HttpClient::new(&idp.target.extra_ca_pem, idp.target.limits).expect("client");
+    let http = HttpClient::for_target(&idp.target).expect("client");
     let w = idp.target.wsfed.clone().expect("[wsfed]");
     let url = w
         .base_url

@@ -57,8 +57,7 @@ fn signin(defect: Option<&str>) -> Signin {
         .enable_all()
         .build()
         .expect("runtime");
-    let http =
-        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
+    let http = fedconform::http::HttpClient::for_target(&target).expect("client");
     let steps = Steps::new(Arc::new(target), http);
     let (out, meta) = rt.block_on(async {
         (

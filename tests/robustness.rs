@@ -71,7 +71,10 @@ fn setup(b: Behaviour, max_body: usize, timeout_seconds: u64) -> Setup {
         .nth(1)
         .expect("a [wsfed] section");
     std::fs::write(dir.path().join("hostile.ca.pem"), &server.ca_pem).expect("write");
-    let cas = if b == Behaviour::UnknownCa {
+    // The reference IdP's CA and the hostile server's stand in for public roots (so that TLS-3
+    // passes where the behaviour has nothing to do with it), unless the behaviour is the unknown
+    // CA.
+    let roots = if b == Behaviour::UnknownCa {
         "[\"t.ca.pem\"]"
     } else {
         "[\"t.ca.pem\", \"hostile.ca.pem\"]"
@@ -80,7 +83,7 @@ fn setup(b: Behaviour, max_body: usize, timeout_seconds: u64) -> Setup {
     std::fs::write(
         &target,
         format!(
-            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[tls]\nextra_ca_files = {cas}\n\n[limits]\ntimeout_seconds = {timeout_seconds}\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
+            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[tls]\nreference_roots = {roots}\n\n[limits]\ntimeout_seconds = {timeout_seconds}\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
             server.base,
             fedconform::idp::FEDERATED_LOGIN
         ),
@@ -142,7 +145,7 @@ fn run_against(b: Behaviour, max_body: usize) -> Outcome {
     );
     let code = status.code().unwrap_or(-1);
     assert!(
-        (0..=5).contains(&code),
+        (0..=6).contains(&code),
         "{b:?}: exit {status:?} (a crash or a signal?)\n{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{b:?}: a panic:\n{stderr}");
@@ -171,8 +174,12 @@ fn broken(b: Behaviour, max_body: usize, reason: &str) {
         if id == "wstrust-mex::well-formed-wsdl" {
             assert_ne!(outcome, "pass", "{b:?}: {id} passed: {message}");
         }
+        // Blocked by the broken MEX, or errors when the network failed (a timeout).
         if id.starts_with("wstrust-login::") {
-            assert_eq!(outcome, "skipped", "{b:?}: {id}: {message}");
+            assert!(
+                outcome == "skipped" || outcome == "error",
+                "{b:?}: {id}: {outcome}: {message}"
+            );
         }
     }
     eprintln!("{b:?}:\n{}", mex_messages.join("\n"));
@@ -193,7 +200,9 @@ fn tolerated(b: Behaviour) {
             || id.starts_with("wstrust-mex::")
             || id.starts_with("wstrust-login::")
         {
-            let not_applicable = outcome == "skipped" && message.contains("not applicable");
+            // Not applicable, or needing an input the hostile target does not give.
+            let not_applicable = outcome == "skipped"
+                && (message.contains("not applicable") || message.contains("the target has no"));
             assert!(
                 outcome == "pass" || not_applicable,
                 "{b:?}: {id}: {outcome}: {message}"
@@ -350,9 +359,15 @@ fn sigint_writes_the_finished_cases_marked_incomplete_and_leaves_goldens_alone()
             let _ = tx.send(line);
         }
     });
+    let wsfed_cases = fedconform::embedded::suites()
+        .expect("built-in suites")
+        .iter()
+        .filter(|s| s.meta.name == "wsfed")
+        .map(|s| s.cases.len())
+        .sum::<usize>();
     let start = Instant::now();
     let mut finished = 0;
-    while finished < 23 {
+    while finished < wsfed_cases {
         let line = rx
             .recv_timeout(HANG.saturating_sub(start.elapsed()))
             .unwrap_or_else(|_| panic!("the WS-Fed cases did not finish ({finished} did)"));
@@ -382,7 +397,7 @@ fn sigint_writes_the_finished_cases_marked_incomplete_and_leaves_goldens_alone()
     assert_eq!(r["run"]["incomplete"], true, "{}", r["run"]);
     let cases = common::cases(&r);
     let wsfed = cases.iter().filter(|c| c.0.starts_with("wsfed::")).count();
-    assert_eq!(wsfed, 23, "the finished WS-Fed cases are reported");
+    assert_eq!(wsfed, wsfed_cases, "the finished WS-Fed cases are reported");
     assert!(
         cases.iter().all(|c| !c.0.starts_with("wstrust-mex::")),
         "no case in flight is reported: {cases:?}"

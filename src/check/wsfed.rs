@@ -1,199 +1,270 @@
-//! WS-Federation checks (SPEC.md WSF-1…WSF-13): metadata and passive sign-in observations against
-//! a case's expectations.
+//! WS-Federation checks (SPEC.md WSF-1…WSF-13): metadata and passive sign-in observations. A
+//! refusal (an unregistered wreply, an unknown wtrealm, a missing wa) is judged on whatever came
+//! back: no token delivered anywhere.
 
-use super::{CheckResult, Finding, finding, no_answer_findings, pass_if};
-use crate::flow::wsfed::{FED, WSIGNIN};
+use super::transport::{no_answer, unusable_answer};
+use super::{CheckResult, Finding, Skip, finding, pass_if, quoted, skipped};
+use crate::flow::wsfed::{FED, MetadataAnalysis, WSIGNIN};
 use crate::flow::wstrust::FRESHNESS_SECONDS;
 use crate::steps::{StepOutput, WsfedMetadataObservation, WsfedObservation};
-use crate::suite::{Expect, Family};
+use crate::suite::{Family, MetadataExpect, SigninExpect, StepKind};
 
-fn skip(key: &'static str, why: impl Into<String>, out: &mut Vec<Finding>) {
-    out.push(finding(key, CheckResult::Skip(why.into()), "", ""));
-}
-
-/// Judges WSF-1…WSF-5 on the metadata. `other` is the sign-in step whose token type TokenTypesOffered
-/// must list.
-pub(super) fn metadata_findings(
-    e: &Expect,
+/// Judges one metadata expectation. `other` is the sign-in step whose token type
+/// TokenTypesOffered must list.
+pub fn judge_metadata(
+    e: &MetadataExpect,
     m: &WsfedMetadataObservation,
     other: Option<&StepOutput>,
-    out: &mut Vec<Finding>,
-) {
+    now: chrono::DateTime<chrono::Utc>,
+) -> Finding {
+    let key = crate::suite::Expectation::Metadata(e.clone()).key();
     let Some(a) = &m.analysis else {
-        no_answer_findings(e, &m.exchange, Family::WsfedMetadata, out);
-        return;
+        return finding(
+            key,
+            no_answer(
+                &m.exchange,
+                Family::WsfedMetadata,
+                *e == MetadataExpect::EntityDescriptor,
+            ),
+            "an answer",
+            "none",
+        );
     };
-    let not_metadata = match (&a.parse_error, a.entity_descriptor) {
+    if *e == MetadataExpect::EntityDescriptor {
+        return entity_descriptor(a);
+    }
+    // Every other metadata expectation reads inside the EntityDescriptor.
+    if let Some(why) = not_metadata(a) {
+        return skipped(key, Skip::blocked("WSF-1", why));
+    }
+    match e {
+        MetadataExpect::EntityDescriptor => entity_descriptor(a),
+        MetadataExpect::StsRole => sts_role(a),
+        MetadataExpect::SigningCertificateCurrent => signing_certificate_current(a, now),
+        MetadataExpect::PassiveEndpointHttps => passive_endpoint_https(a),
+        MetadataExpect::MetadataSigned => metadata_signed(a),
+        MetadataExpect::StsEndpoint => sts_endpoint(a),
+        MetadataExpect::OffersTokenTypeOf(step) => offers_token_type_of(*step, a, other),
+    }
+}
+
+fn not_metadata(a: &MetadataAnalysis) -> Option<String> {
+    match (&a.parse_error, a.entity_descriptor) {
         (Some(p), _) => Some(format!("not XML ({p})")),
         (None, false) => Some("the root is not md:EntityDescriptor".to_string()),
         (None, true) => None,
-    };
-    if e.entity_descriptor.is_some() {
-        let entity = a.entity_id.as_deref().map(str::trim).unwrap_or("");
-        let (ok, actual) = match &not_metadata {
-            Some(why) => (false, why.clone()),
-            None if entity.is_empty() => (false, "md:EntityDescriptor without an entityID".into()),
-            None => (true, format!("md:EntityDescriptor entityID={entity:?}")),
-        };
-        out.push(finding(
-            "entity_descriptor",
-            pass_if(ok),
-            "an md:EntityDescriptor carrying entityID",
-            actual,
-        ));
     }
-    // Every other metadata expectation reads inside the EntityDescriptor.
-    let prereq = |key: &'static str, out: &mut Vec<Finding>| -> bool {
-        match &not_metadata {
-            Some(why) => {
-                skip(key, format!("prerequisite WSF-1: {why}"), out);
-                false
-            }
-            None => true,
-        }
+}
+
+/// WSF-1: "Metadata answers 200 with an XML `md:EntityDescriptor` carrying `entityID`."
+fn entity_descriptor(a: &MetadataAnalysis) -> Finding {
+    let entity = a.entity_id.as_deref().map(str::trim).unwrap_or("");
+    let (ok, actual) = match not_metadata(a) {
+        Some(why) => (false, why),
+        None if entity.is_empty() => (false, "md:EntityDescriptor without an entityID".into()),
+        None => (
+            true,
+            format!("md:EntityDescriptor entityID={}", quoted(entity)),
+        ),
     };
-    if e.sts_role.is_some() && prereq("sts_role", out) {
-        let ok = a
-            .roles
+    finding(
+        "entity_descriptor",
+        pass_if(ok),
+        "an md:EntityDescriptor carrying entityID",
+        actual,
+    )
+}
+
+/// WSF-2: "A `RoleDescriptor` whose `xsi:type` resolves (by namespace, not prefix) to
+/// `fed:SecurityTokenServiceType`, with the WS-Federation namespace in
+/// `protocolSupportEnumeration`."
+fn sts_role(a: &MetadataAnalysis) -> Finding {
+    let ok = a
+        .roles
+        .iter()
+        .any(|r| r.is_sts() && r.protocols.iter().any(|p| p == FED));
+    let actual = if a.roles.is_empty() {
+        "no RoleDescriptor".to_string()
+    } else {
+        a.roles
             .iter()
-            .any(|r| r.is_sts() && r.protocols.iter().any(|p| p == FED));
-        let actual = if a.roles.is_empty() {
-            "no RoleDescriptor".to_string()
-        } else {
-            a.roles
-                .iter()
-                .map(|r| {
-                    format!(
-                        "xsi:type {:?} resolving to {}, protocols {:?}",
-                        r.xsi_type.as_deref().unwrap_or(""),
-                        r.resolved_type
-                            .as_deref()
-                            .unwrap_or("nothing (undeclared prefix)"),
-                        r.protocols
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        out.push(finding(
-            "sts_role",
-            pass_if(ok),
-            format!("a RoleDescriptor of type {{{FED}}}SecurityTokenServiceType listing {FED}"),
-            actual,
-        ));
-    }
-    if e.signing_certificate_current.is_some() && prereq("signing_certificate_current", out) {
-        let now = chrono::Utc::now();
-        let ok = a.signing_certificates.iter().any(|c| c.valid_at(now));
-        let actual = if a.signing_certificates.is_empty() {
-            "no KeyDescriptor use=\"signing\" with an X509Certificate".to_string()
-        } else {
-            a.signing_certificates
-                .iter()
-                .map(|c| match (&c.error, c.not_before, c.not_after) {
-                    (Some(err), _, _) => err.clone(),
-                    (None, Some(b), Some(f)) => format!(
-                        "valid {} to {}",
-                        b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    ),
-                    _ => "unreadable validity".into(),
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        out.push(finding(
-            "signing_certificate_current",
-            pass_if(ok),
-            "a signing certificate valid now",
-            actual,
-        ));
-    }
-    if e.passive_endpoint_https.is_some() && prereq("passive_endpoint_https", out) {
-        let https = |u: &str| url::Url::parse(u).is_ok_and(|u| u.scheme() == "https");
-        let ok = !a.passive_endpoints.is_empty() && a.passive_endpoints.iter().all(|u| https(u));
-        out.push(finding(
-            "passive_endpoint_https",
-            pass_if(ok),
-            "fed:PassiveRequestorEndpoint with https addresses",
-            if a.passive_endpoints.is_empty() {
-                "no fed:PassiveRequestorEndpoint address".to_string()
-            } else {
-                a.passive_endpoints.join(", ")
-            },
-        ));
-    }
-    if e.metadata_signed.is_some() && prereq("metadata_signed", out) {
-        let (ok, actual) = match &a.signature {
-            None => (false, "the metadata is not signed".to_string()),
-            Some(s) => match &s.verified {
-                Ok(()) => (
-                    true,
-                    format!(
-                        "signed ({}, {}) and verified with the signing certificate",
-                        s.algorithm.as_deref().unwrap_or("?"),
-                        s.canonicalization.as_deref().unwrap_or("?")
-                    ),
+            .map(|r| {
+                format!(
+                    "xsi:type {} resolving to {}, protocols {}",
+                    quoted(r.xsi_type.as_deref().unwrap_or("")),
+                    r.resolved_type
+                        .as_deref()
+                        .unwrap_or("nothing (undeclared prefix)"),
+                    r.protocols.join(" ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    finding(
+        "sts_role",
+        pass_if(ok),
+        format!("a RoleDescriptor of type {{{FED}}}SecurityTokenServiceType listing {FED}"),
+        actual,
+    )
+}
+
+/// WSF-3: "A `KeyDescriptor use="signing"` with an X.509 certificate valid now."
+fn signing_certificate_current(
+    a: &MetadataAnalysis,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Finding {
+    let ok = a.signing_certificates.iter().any(|c| c.valid_at(now));
+    let actual = if a.signing_certificates.is_empty() {
+        "no KeyDescriptor use=\"signing\" with an X509Certificate".to_string()
+    } else {
+        a.signing_certificates
+            .iter()
+            .map(|c| match (&c.error, c.not_before, c.not_after) {
+                (Some(err), _, _) => err.clone(),
+                (None, Some(b), Some(f)) => format!(
+                    "valid {} to {}",
+                    b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ),
-                Err(why) => (false, why.clone()),
-            },
-        };
-        out.push(finding(
-            "metadata_signed",
-            pass_if(ok),
-            "a ds:Signature over the EntityDescriptor that verifies with its signing certificate",
-            actual,
-        ));
-    }
-    if e.sts_endpoint.is_some() && prereq("sts_endpoint", out) {
-        out.push(finding(
-            "sts_endpoint",
-            pass_if(!a.sts_endpoints.is_empty()),
-            "fed:SecurityTokenServiceEndpoint",
-            if a.sts_endpoints.is_empty() {
-                "none".to_string()
-            } else {
-                a.sts_endpoints.join(", ")
-            },
-        ));
-    }
-    if let Some(step) = e.offers_token_type_of
-        && prereq("offers_token_type_of", out)
-    {
-        let issued = match other {
-            Some(StepOutput::Wsfed(w)) => w
-                .answer
-                .as_ref()
-                .and_then(|x| x.wresult.as_ref())
-                .and_then(|x| x.rstr.token_type.clone()),
-            _ => None,
-        };
-        match issued {
-            None => skip(
-                "offers_token_type_of",
-                format!("prerequisite WSF-7: step {step} issued no TokenType"),
-                out,
+                _ => "unreadable validity".into(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    finding(
+        "signing_certificate_current",
+        pass_if(ok),
+        format!(
+            "a signing certificate valid at {}",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        actual,
+    )
+}
+
+/// WSF-4: "`PassiveRequestorEndpoint` is present and https."
+fn passive_endpoint_https(a: &MetadataAnalysis) -> Finding {
+    let https = |u: &str| url::Url::parse(u).is_ok_and(|u| u.scheme() == "https");
+    let ok = !a.passive_endpoints.is_empty() && a.passive_endpoints.iter().all(|u| https(u));
+    finding(
+        "passive_endpoint_https",
+        pass_if(ok),
+        "fed:PassiveRequestorEndpoint with https addresses",
+        if a.passive_endpoints.is_empty() {
+            "no fed:PassiveRequestorEndpoint address".to_string()
+        } else {
+            a.passive_endpoints
+                .iter()
+                .map(|s| quoted(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    )
+}
+
+/// WSF-5: "Metadata is signed and the signature verifies."
+fn metadata_signed(a: &MetadataAnalysis) -> Finding {
+    let (ok, actual) = match &a.signature {
+        None => (false, "the metadata is not signed".to_string()),
+        Some(s) => match &s.verified {
+            Ok(()) => (
+                true,
+                format!(
+                    "signed ({}, {}) and verified with the signing certificate",
+                    s.algorithm.as_deref().unwrap_or("?"),
+                    s.canonicalization.as_deref().unwrap_or("?")
+                ),
             ),
-            Some(t) => out.push(finding(
-                "offers_token_type_of",
-                pass_if(a.token_types.iter().any(|o| o == t.trim())),
-                format!("fed:TokenTypesOffered listing {}", t.trim()),
-                format!("offered: {:?}", a.token_types),
-            )),
+            Err(why) => (false, why.clone()),
+        },
+    };
+    finding(
+        "metadata_signed",
+        pass_if(ok),
+        "a ds:Signature over the EntityDescriptor that verifies with its signing certificate",
+        actual,
+    )
+}
+
+/// WSF-5: "`SecurityTokenServiceEndpoint` present."
+fn sts_endpoint(a: &MetadataAnalysis) -> Finding {
+    finding(
+        "sts_endpoint",
+        pass_if(!a.sts_endpoints.is_empty()),
+        "fed:SecurityTokenServiceEndpoint",
+        if a.sts_endpoints.is_empty() {
+            "none".to_string()
+        } else {
+            a.sts_endpoints.join(", ")
+        },
+    )
+}
+
+/// WSF-5: "`TokenTypesOffered` lists the type actually issued."
+fn offers_token_type_of(
+    step: StepKind,
+    a: &MetadataAnalysis,
+    other: Option<&StepOutput>,
+) -> Finding {
+    const KEY: &str = "offers_token_type_of";
+    let w = match other {
+        Some(StepOutput::Wsfed(w)) => w,
+        Some(StepOutput::NotRun { skip }) => return skipped(KEY, skip.clone()),
+        Some(StepOutput::Unreachable { reason }) => {
+            return finding(KEY, CheckResult::Error(reason.clone()), "", "");
         }
+        _ => {
+            return finding(
+                KEY,
+                CheckResult::Error(format!("step {step} was not observed")),
+                "",
+                "",
+            );
+        }
+    };
+    if let Some(s) = signin_gate(w) {
+        return skipped(KEY, s);
+    }
+    let issued = w
+        .answer
+        .as_ref()
+        .and_then(|x| x.wresult.as_ref())
+        .and_then(|x| x.rstr.token_type.clone());
+    match issued {
+        None => skipped(
+            KEY,
+            Skip::blocked(
+                "WSF-7",
+                format!("step {step} issued no TokenType: {}", ending(w)),
+            ),
+        ),
+        Some(t) => finding(
+            KEY,
+            pass_if(a.token_types.iter().any(|o| o == t.trim())),
+            format!("fed:TokenTypesOffered listing {}", t.trim()),
+            format!(
+                "offered: {}",
+                if a.token_types.is_empty() {
+                    "none".to_string()
+                } else {
+                    a.token_types.join(", ")
+                }
+            ),
+        ),
     }
 }
 
 /// A one-line account of what a sign-in ended with.
-fn ending(w: &WsfedObservation) -> String {
+pub fn ending(w: &WsfedObservation) -> String {
     if let Some(l) = &w.off_origin_redirect {
         return format!("a redirect off the IdP to {l}");
     }
     if let Some(s) = &w.stopped {
         return s.clone();
     }
-    let status = w
-        .last()
+    let last = w.last();
+    let status = last
         .and_then(|x| x.status)
         .map(|s| format!("HTTP {s}"))
         .unwrap_or_else(|| "no answer".into());
@@ -203,278 +274,403 @@ fn ending(w: &WsfedObservation) -> String {
             f.action.as_deref().unwrap_or("(no action)")
         ),
         None => {
-            let forms = w.answer.as_ref().map(|a| a.forms.len()).unwrap_or(0);
             let login = if w.logged_in {
                 " after the login form"
             } else {
                 ""
             };
-            format!("{status}{login}, no token ({forms} form(s), none carrying wresult)")
+            let body = last
+                .map(|x| crate::flow::answer::classify(&x.body).to_string())
+                .unwrap_or_default();
+            format!("{status}{login}, no token: {body}")
         }
     }
 }
 
-/// Judges WSF-6…WSF-13 on a sign-in. `other` is the sign-in a `same_client_as` compares with.
-pub(super) fn signin_findings(
-    e: &Expect,
-    w: &WsfedObservation,
-    other: Option<&StepOutput>,
-    out: &mut Vec<Finding>,
-) {
+/// Why a sign-in cannot be judged at all: it needs a user the target lacks, or it brought no
+/// answer. None when it can.
+fn signin_gate(w: &WsfedObservation) -> Option<Skip> {
+    if w.needs_user {
+        return Some(Skip::needs(
+            "the IdP shows a login form; add a [[user]] with role = \"federated\" and a password",
+        ));
+    }
+    None
+}
+
+/// Judges one sign-in expectation. `other` is the sign-in a `same_client_as` compares with.
+pub fn judge_signin(e: &SigninExpect, w: &WsfedObservation, other: Option<&StepOutput>) -> Finding {
+    let key = crate::suite::Expectation::Signin(e.clone()).key();
+    if let Some(s) = signin_gate(w) {
+        return skipped(key, s);
+    }
     if let Some(why) = &w.stopped {
-        for (key, families) in e.keys() {
-            if families.contains(&Family::WsfedSignin) && !Expect::is_transport_key(key) {
-                skip(key, format!("the sign-in stopped: {why}"), out);
-            }
-        }
-        return;
+        return skipped(
+            key,
+            Skip::blocked("WSF-6", format!("the sign-in stopped: {why}")),
+        );
     }
     if w.answer.is_none()
         && w.off_origin_redirect.is_none()
         && let Some(last) = w.last()
     {
-        no_answer_findings(e, last, Family::WsfedSignin, out);
-        return;
-    }
-    let delivered = w.token_delivered();
-    let end = ending(w);
-    let form = w.answer.as_ref().and_then(|a| a.token_form.as_ref());
-    if let Some(want) = e.token_delivered {
-        out.push(finding(
-            "token_delivered",
-            pass_if(delivered == want),
-            if want {
-                "a token delivered to the wreply"
-            } else {
-                "a refusal: no token delivered anywhere"
-            },
-            end.clone(),
-        ));
-    }
-    if e.posts_to_wreply.is_some() {
-        let wreply = w.params.wreply.as_deref().unwrap_or("");
-        let (ok, actual) = match form {
-            None => (false, end.clone()),
-            Some(f) => {
-                let mut problems = Vec::new();
-                if f.action.as_deref() != Some(wreply) {
-                    problems.push(format!("action {:?}", f.action.as_deref().unwrap_or("")));
-                }
-                if f.method != "POST" {
-                    problems.push(format!("method {}", f.method));
-                }
-                if f.value("wa") != Some(WSIGNIN) {
-                    problems.push(format!("wa {:?}", f.value("wa").unwrap_or("(absent)")));
-                }
-                if f.value("wresult").is_none_or(|v| v.trim().is_empty()) {
-                    problems.push("an empty wresult".into());
-                }
-                if problems.is_empty() {
-                    (true, format!("POST {wreply} with wa={WSIGNIN} and wresult"))
-                } else {
-                    (false, problems.join(", "))
-                }
-            }
-        };
-        out.push(finding(
-            "posts_to_wreply",
-            pass_if(ok),
-            format!("a form that POSTs wa={WSIGNIN} and wresult to {wreply}"),
-            actual,
-        ));
-    }
-    if e.wctx_echoed.is_some() {
-        match (&w.params.wctx, form) {
-            (None, _) => skip("wctx_echoed", "not applicable: no wctx was sent", out),
-            (Some(_), None) => skip("wctx_echoed", "prerequisite WSF-6: no token form", out),
-            (Some(sent), Some(f)) => out.push(finding(
-                "wctx_echoed",
-                pass_if(f.value("wctx") == Some(sent.as_str())),
-                format!("wctx = {sent:?}"),
-                f.value("wctx")
-                    .map(|v| format!("wctx = {v:?}"))
-                    .unwrap_or_else(|| "no wctx field".into()),
-            )),
+        // A refusal is judged on whatever came back: broken HTTP delivers no token either.
+        if *e == SigninExpect::TokenDelivered(false)
+            && let Some(f) = last.failure.as_ref().filter(|f| unusable_answer(f))
+        {
+            return finding(
+                key,
+                CheckResult::Pass,
+                "a refusal: no token delivered anywhere",
+                format!("no token: {}", f.describe()),
+            );
         }
+        let document = matches!(
+            e,
+            SigninExpect::TokenDelivered(true)
+                | SigninExpect::PostsToWreply
+                | SigninExpect::ConnectionSelected
+        );
+        return finding(
+            key,
+            no_answer(last, Family::WsfedSignin, document),
+            "an answer",
+            "none",
+        );
     }
-    if e.no_placeholder_wctx.is_some() {
-        match form {
-            None => skip(
-                "no_placeholder_wctx",
-                "prerequisite WSF-6: the sign-in without wctx delivered no token form",
-                out,
-            ),
-            Some(f) => {
-                let v = f.value("wctx");
-                out.push(finding(
-                    "no_placeholder_wctx",
-                    pass_if(v.is_none_or(|v| v.is_empty())),
-                    "no wctx value (none was sent)",
-                    v.map(|v| format!("wctx = {v:?}"))
-                        .unwrap_or_else(|| "no wctx field".into()),
+    match e {
+        SigninExpect::TokenDelivered(want) => token_delivered(*want, w),
+        SigninExpect::PostsToWreply => posts_to_wreply(w),
+        SigninExpect::WctxEchoed => wctx_echoed(w),
+        SigninExpect::NoPlaceholderWctx => no_placeholder_wctx(w),
+        SigninExpect::WresultRstr => wresult_rstr(w),
+        SigninExpect::TokenAudience => token_audience(w),
+        SigninExpect::TokenCurrent => token_current(w),
+        SigninExpect::TokenSignature => token_signature(w),
+        SigninExpect::ConnectionSelected => connection_selected(w),
+        SigninExpect::SameClientAs(step) => same_client_as(*step, w, other),
+    }
+}
+
+fn token_form(w: &WsfedObservation) -> Option<&crate::flow::wsfed::Form> {
+    w.answer.as_ref().and_then(|a| a.token_form.as_ref())
+}
+
+/// WSF-6, WSF-8…10, WSF-12: whether a token leaves the IdP (a refusal delivers none anywhere).
+fn token_delivered(want: bool, w: &WsfedObservation) -> Finding {
+    finding(
+        "token_delivered",
+        pass_if(w.token_delivered() == want),
+        if want {
+            "a token delivered to the wreply"
+        } else {
+            "a refusal: no token delivered anywhere"
+        },
+        ending(w),
+    )
+}
+
+/// WSF-6: "A valid sign-in returns a form that POSTs to `wreply` with `wa=wsignin1.0`,
+/// `wresult`…"
+fn posts_to_wreply(w: &WsfedObservation) -> Finding {
+    let wreply = w.params.wreply.as_deref().unwrap_or("");
+    let (ok, actual) = match token_form(w) {
+        None => (false, ending(w)),
+        Some(f) => {
+            let mut problems = Vec::new();
+            if f.action.as_deref() != Some(wreply) {
+                problems.push(format!(
+                    "action {}",
+                    quoted(f.action.as_deref().unwrap_or(""))
                 ));
             }
-        }
-    }
-    let wresult = form.and(w.answer.as_ref().and_then(|a| a.wresult.as_ref()));
-    let token_prereq = |key: &'static str, out: &mut Vec<Finding>| -> bool {
-        if wresult.is_none() {
-            skip(key, format!("prerequisite WSF-6: {end}"), out);
-            return false;
-        }
-        true
-    };
-    if e.wresult_rstr.is_some() && token_prereq("wresult_rstr", out) {
-        let r = wresult.map(
-            |r| match (&r.parse_error, r.shape, r.rstr.assertion.as_ref()) {
-                (Some(p), _, _) => (false, format!("wresult is not XML ({p})")),
-                (None, None, _) => (
-                    false,
-                    "wresult is not a RequestSecurityTokenResponse".into(),
-                ),
-                (None, Some(s), None) => (
-                    false,
-                    format!("{s:?} without an assertion in RequestedSecurityToken"),
-                ),
-                (None, Some(s), Some(a)) => (true, format!("{s:?} holding a {}:Assertion", a.kind)),
-            },
-        );
-        if let Some((ok, actual)) = r {
-            out.push(finding(
-                "wresult_rstr",
-                pass_if(ok),
-                "a WS-Trust 2005 or 1.3 RSTR holding a SAML assertion",
-                actual,
-            ));
-        }
-    }
-    let assertion = wresult.and_then(|r| r.rstr.assertion.as_ref());
-    let assertion_prereq = |key: &'static str, out: &mut Vec<Finding>| -> bool {
-        if !token_prereq(key, out) {
-            return false;
-        }
-        if assertion.is_none() {
-            skip(key, "prerequisite WSF-7: no assertion in wresult", out);
-            return false;
-        }
-        true
-    };
-    if e.token_audience.is_some() && assertion_prereq("token_audience", out) {
-        let audiences = assertion.map(|a| a.audiences.clone()).unwrap_or_default();
-        out.push(finding(
-            "token_audience",
-            pass_if(audiences.iter().any(|a| a == &w.expected_audience)),
-            format!("audience {}", w.expected_audience),
-            if audiences.is_empty() {
-                "no audience".to_string()
+            if f.method != "POST" {
+                problems.push(format!("method {}", f.method));
+            }
+            if f.value("wa") != Some(WSIGNIN) {
+                problems.push(format!(
+                    "wa {}",
+                    f.value("wa").map(quoted).unwrap_or_else(|| "absent".into())
+                ));
+            }
+            if f.value("wresult").is_none_or(|v| v.trim().is_empty()) {
+                problems.push("an empty wresult".into());
+            }
+            if problems.is_empty() {
+                (true, format!("POST {wreply} with wa={WSIGNIN} and wresult"))
             } else {
-                format!("audience {}", audiences.join(", "))
-            },
-        ));
+                (false, problems.join(", "))
+            }
+        }
+    };
+    finding(
+        "posts_to_wreply",
+        pass_if(ok),
+        format!("a form that POSTs wa={WSIGNIN} and wresult to {wreply}"),
+        actual,
+    )
+}
+
+/// WSF-6: "…and `wctx` byte-identical to the one sent."
+fn wctx_echoed(w: &WsfedObservation) -> Finding {
+    match (&w.params.wctx, token_form(w)) {
+        (None, _) => skipped("wctx_echoed", Skip::not_applicable("no wctx was sent")),
+        (Some(_), None) => skipped(
+            "wctx_echoed",
+            Skip::blocked("WSF-6", format!("no token form: {}", ending(w))),
+        ),
+        (Some(sent), Some(f)) => finding(
+            "wctx_echoed",
+            pass_if(f.value("wctx") == Some(sent.as_str())),
+            format!("wctx = {}", quoted(sent)),
+            f.value("wctx")
+                .map(|v| format!("wctx = {}", quoted(v)))
+                .unwrap_or_else(|| "no wctx field".into()),
+        ),
     }
-    if e.token_current.is_some() && assertion_prereq("token_current", out) {
-        let elapsed = w.exchanges.iter().map(|x| x.elapsed_ms).sum::<u64>();
-        let now = w.sent_at + chrono::Duration::milliseconds(elapsed as i64);
-        let skew = chrono::Duration::seconds(FRESHNESS_SECONDS);
-        if let Some(a) = assertion {
-            let nb = a.not_before.as_ref().and_then(|i| i.parsed);
-            let na = a.not_on_or_after.as_ref().and_then(|i| i.parsed);
-            let text = |i: &Option<crate::flow::wstrust::Instant>| {
-                i.as_ref()
-                    .map(|x| x.text.trim().to_string())
-                    .unwrap_or_else(|| "absent".into())
-            };
-            let ok = nb.is_some_and(|t| t <= now + skew) && na.is_some_and(|t| now - skew < t);
-            out.push(finding(
-                "token_current",
-                pass_if(ok),
+}
+
+/// WSF-11: "Without `wctx`, no placeholder context (such as `undefined`) appears in the answer."
+fn no_placeholder_wctx(w: &WsfedObservation) -> Finding {
+    match token_form(w) {
+        None => skipped(
+            "no_placeholder_wctx",
+            Skip::blocked(
+                "WSF-6",
                 format!(
-                    "NotBefore ≤ {} < NotOnOrAfter (±{FRESHNESS_SECONDS} s)",
-                    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    "the sign-in without wctx delivered no token form: {}",
+                    ending(w)
                 ),
-                format!(
-                    "NotBefore {}, NotOnOrAfter {}",
-                    text(&a.not_before),
-                    text(&a.not_on_or_after)
-                ),
-            ));
+            ),
+        ),
+        Some(f) => {
+            let v = f.value("wctx");
+            finding(
+                "no_placeholder_wctx",
+                pass_if(v.is_none_or(|v| v.is_empty())),
+                "no wctx value (none was sent)",
+                v.map(|v| format!("wctx = {}", quoted(v)))
+                    .unwrap_or_else(|| "no wctx field".into()),
+            )
         }
     }
-    if e.token_signature.is_some() && assertion_prereq("token_signature", out) {
-        let sig = wresult.and_then(|r| r.signature.as_ref());
-        if w.metadata_certificates == 0 {
-            skip(
-                "token_signature",
-                "prerequisite WSF-3: the metadata gave no signing certificate",
-                out,
-            );
+}
+
+fn wresult(w: &WsfedObservation) -> Option<&crate::flow::wsfed::WresultAnalysis> {
+    token_form(w).and(w.answer.as_ref().and_then(|a| a.wresult.as_ref()))
+}
+
+/// The token expectations need a wresult (WSF-6) holding an assertion (WSF-7).
+fn token_gate(key: &'static str, w: &WsfedObservation, need_assertion: bool) -> Option<Finding> {
+    let Some(r) = wresult(w) else {
+        return Some(skipped(key, Skip::blocked("WSF-6", ending(w))));
+    };
+    (need_assertion && r.rstr.assertion.is_none())
+        .then(|| skipped(key, Skip::blocked("WSF-7", "no assertion in wresult")))
+}
+
+/// WSF-7: "`wresult` is an RSTR (2005 or 1.3) whose assertion…"
+fn wresult_rstr(w: &WsfedObservation) -> Finding {
+    if let Some(g) = token_gate("wresult_rstr", w, false) {
+        return g;
+    }
+    let (ok, actual) = match wresult(w)
+        .map(|r| (&r.parse_error, r.shape, r.rstr.assertion.as_ref()))
+    {
+        Some((Some(p), _, _)) => (false, format!("wresult is not XML ({p})")),
+        Some((None, None, _)) => (
+            false,
+            "wresult is not a RequestSecurityTokenResponse".into(),
+        ),
+        Some((None, Some(s), None)) => (
+            false,
+            format!("{s:?} without an assertion in RequestedSecurityToken"),
+        ),
+        Some((None, Some(s), Some(a))) => (true, format!("{s:?} holding a {}:Assertion", a.kind)),
+        None => (false, ending(w)),
+    };
+    finding(
+        "wresult_rstr",
+        pass_if(ok),
+        "a WS-Trust 2005 or 1.3 RSTR holding a SAML assertion",
+        actual,
+    )
+}
+
+fn assertion(w: &WsfedObservation) -> Option<&crate::flow::wstrust::Assertion> {
+    wresult(w).and_then(|r| r.rstr.assertion.as_ref())
+}
+
+/// WSF-7: "…has audience = `wtrealm`…"
+fn token_audience(w: &WsfedObservation) -> Finding {
+    if let Some(g) = token_gate("token_audience", w, true) {
+        return g;
+    }
+    let audiences = assertion(w)
+        .map(|a| a.audiences.clone())
+        .unwrap_or_default();
+    finding(
+        "token_audience",
+        pass_if(audiences.iter().any(|a| a == &w.expected_audience)),
+        format!("audience {}", quoted(&w.expected_audience)),
+        if audiences.is_empty() {
+            "no audience".to_string()
         } else {
-            let (ok, actual) = match sig.map(|s| (&s.verified, s)) {
-                None => (false, "the assertion is not signed".to_string()),
-                Some((Ok(()), s)) => (
-                    true,
-                    format!(
-                        "verified ({}, {})",
-                        s.algorithm.as_deref().unwrap_or("?"),
-                        s.canonicalization.as_deref().unwrap_or("?")
-                    ),
+            format!(
+                "audience {}",
+                audiences
+                    .iter()
+                    .map(|s| quoted(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    )
+}
+
+/// WSF-7: "…a current lifetime…"
+fn token_current(w: &WsfedObservation) -> Finding {
+    if let Some(g) = token_gate("token_current", w, true) {
+        return g;
+    }
+    let elapsed = w.exchanges.iter().map(|x| x.elapsed_ms).sum::<u64>();
+    let now = w.sent_at + chrono::Duration::milliseconds(elapsed as i64);
+    let skew = chrono::Duration::seconds(FRESHNESS_SECONDS);
+    let Some(a) = assertion(w) else {
+        return skipped("token_current", Skip::blocked("WSF-7", "no assertion"));
+    };
+    let nb = a.not_before.as_ref().and_then(|i| i.parsed);
+    let na = a.not_on_or_after.as_ref().and_then(|i| i.parsed);
+    let text = |i: &Option<crate::flow::wstrust::Instant>| {
+        i.as_ref()
+            .map(|x| x.text.trim().to_string())
+            .unwrap_or_else(|| "absent".into())
+    };
+    let ok = nb.is_some_and(|t| t <= now + skew) && na.is_some_and(|t| now - skew < t);
+    finding(
+        "token_current",
+        pass_if(ok),
+        format!(
+            "NotBefore ≤ {} < NotOnOrAfter (±{FRESHNESS_SECONDS} s)",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        format!(
+            "NotBefore {}, NotOnOrAfter {}",
+            text(&a.not_before),
+            text(&a.not_on_or_after)
+        ),
+    )
+}
+
+/// WSF-7: "…and a signature that verifies with the metadata signing certificate."
+fn token_signature(w: &WsfedObservation) -> Finding {
+    if let Some(g) = token_gate("token_signature", w, true) {
+        return g;
+    }
+    if w.metadata_certificates == 0 {
+        return skipped(
+            "token_signature",
+            Skip::blocked("WSF-3", "the metadata gave no signing certificate"),
+        );
+    }
+    let sig = wresult(w).and_then(|r| r.signature.as_ref());
+    let (ok, actual) = match sig {
+        None => (false, "the assertion is not signed".to_string()),
+        Some(s) => match &s.verified {
+            Ok(()) => (
+                true,
+                format!(
+                    "verified ({}, {})",
+                    s.algorithm.as_deref().unwrap_or("?"),
+                    s.canonicalization.as_deref().unwrap_or("?")
                 ),
-                Some((Err(why), _)) => (false, why.clone()),
-            };
-            out.push(finding(
-                "token_signature",
-                pass_if(ok),
-                "an assertion signature that verifies with the metadata's signing certificate",
-                actual,
-            ));
-        }
-    }
-    if e.connection_selected.is_some() {
-        match &w.params.whr {
-            None => skip(
-                "connection_selected",
-                "not applicable: the target sets no [wsfed] connection",
-                out,
             ),
-            Some(whr) => out.push(finding(
-                "connection_selected",
-                pass_if(delivered),
-                format!("a token through whr={whr}"),
-                end.clone(),
-            )),
-        }
+            Err(why) => (false, why.clone()),
+        },
+    };
+    finding(
+        "token_signature",
+        pass_if(ok),
+        "an assertion signature that verifies with the metadata's signing certificate",
+        actual,
+    )
+}
+
+/// WSF-12: "`whr=urn:{connection}` selects that connection."
+fn connection_selected(w: &WsfedObservation) -> Finding {
+    match &w.params.whr {
+        None => skipped(
+            "connection_selected",
+            Skip::not_applicable("the target sets no [wsfed] connection"),
+        ),
+        Some(whr) => finding(
+            "connection_selected",
+            pass_if(w.token_delivered()),
+            format!("a token through whr={whr}"),
+            ending(w),
+        ),
     }
-    if let Some(step) = e.same_client_as {
-        let summary = |o: &WsfedObservation| -> Option<(String, String)> {
-            let f = o.answer.as_ref()?.token_form.as_ref()?;
-            let a = o
-                .answer
-                .as_ref()?
-                .wresult
-                .as_ref()?
-                .rstr
-                .assertion
-                .as_ref()?;
-            Some((f.action.clone().unwrap_or_default(), a.audiences.join(", ")))
-        };
-        let mine = summary(w);
-        let theirs = match other {
-            Some(StepOutput::Wsfed(o)) => summary(o),
-            _ => None,
-        };
-        match theirs {
-            None => skip(
-                "same_client_as",
-                format!("prerequisite WSF-6: step {step} delivered no token"),
-                out,
-            ),
-            Some(t) => out.push(finding(
-                "same_client_as",
-                pass_if(mine.as_ref() == Some(&t)),
-                format!("a token to {} for audience {}, as step {step}", t.0, t.1),
-                mine.map(|m| format!("a token to {} for audience {}", m.0, m.1))
-                    .unwrap_or_else(|| end.clone()),
-            )),
+}
+
+/// WSF-13: "The client-id path form and `wtrealm=urn:{client_id}` reach the same client."
+fn same_client_as(step: StepKind, w: &WsfedObservation, other: Option<&StepOutput>) -> Finding {
+    const KEY: &str = "same_client_as";
+    let summary = |o: &WsfedObservation| -> Option<(String, String)> {
+        let f = o.answer.as_ref()?.token_form.as_ref()?;
+        let a = o
+            .answer
+            .as_ref()?
+            .wresult
+            .as_ref()?
+            .rstr
+            .assertion
+            .as_ref()?;
+        Some((f.action.clone().unwrap_or_default(), a.audiences.join(", ")))
+    };
+    let o = match other {
+        Some(StepOutput::Wsfed(o)) => o,
+        Some(StepOutput::NotRun { skip }) => return skipped(KEY, skip.clone()),
+        Some(StepOutput::Unreachable { reason }) => {
+            return finding(KEY, CheckResult::Error(reason.clone()), "", "");
         }
+        _ => {
+            return finding(
+                KEY,
+                CheckResult::Error(format!("step {step} was not observed")),
+                "",
+                "",
+            );
+        }
+    };
+    if let Some(s) = signin_gate(o) {
+        return skipped(KEY, s);
+    }
+    let mine = summary(w);
+    match summary(o) {
+        // Both forms are this requirement's: one that delivers while the other does not fails.
+        None if mine.is_some() => finding(
+            KEY,
+            CheckResult::Fail,
+            format!("step {step} to reach the same client"),
+            format!("step {step} delivered no token: {}", ending(o)),
+        ),
+        None => skipped(
+            KEY,
+            Skip::blocked(
+                "WSF-6",
+                format!(
+                    "neither sign-in form delivered a token: {}; step {step}: {}",
+                    ending(w),
+                    ending(o)
+                ),
+            ),
+        ),
+        Some(t) => finding(
+            KEY,
+            pass_if(mine.as_ref() == Some(&t)),
+            format!("a token to {} for audience {}, as step {step}", t.0, t.1),
+            mine.map(|m| format!("a token to {} for audience {}", m.0, m.1))
+                .unwrap_or_else(|| ending(w)),
+        ),
     }
 }

@@ -1,6 +1,7 @@
 //! The client side of each protocol, exactly as the client does it (DESIGN.md): only this module
 //! knows protocol details.
 
+pub mod answer;
 pub mod keypath;
 pub mod mex;
 pub mod preauth;
@@ -41,4 +42,10 @@ impl fmt::Display for WsTrustVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Quotes a value so that whitespace and case show (rule 6): JSON string syntax, so a newline is
+/// `\n` and a tab `\t`.
+pub fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }

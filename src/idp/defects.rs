@@ -33,6 +33,16 @@ pub static ALL: &[Defect] = &[
         "serves a certificate for another host name"
     ),
     defect!(
+        "tls-private-ca",
+        &["TLS-3"],
+        "presents a chain that ends in a private CA (the target must list it in extra_ca_files; a Mac trusts only system roots)"
+    ),
+    defect!(
+        "sts-slow-failure",
+        &["TLS-4"],
+        "answers a wrong password after 31 s (throttling past macOS's 30 s timeout)"
+    ),
+    defect!(
         "mex-redirect-to-http",
         &["TLS-2"],
         "the MEX URL answers 302 to an http:// URL"
@@ -186,6 +196,21 @@ pub static ALL: &[Defect] = &[
         "sts-fault-401",
         &["WST-8"],
         "answers a wrong password with HTTP 401 (macOS reads only 200 and 500)"
+    ),
+    defect!(
+        "sts-error-page",
+        &["WST-8", "WST-9"],
+        "answers a wrong password and an unknown user with HTTP 500 and an HTML error page (cases C1)"
+    ),
+    defect!(
+        "sts-empty-500",
+        &["WST-8", "WST-9"],
+        "answers a wrong password and an unknown user with an empty HTTP 500 (cases C2)"
+    ),
+    defect!(
+        "sts-soap11-fault",
+        &["WST-8", "WST-9"],
+        "answers a wrong password and an unknown user with a SOAP 1.1 fault (cases C3)"
     ),
     defect!(
         "sts-token-for-unknown-user",

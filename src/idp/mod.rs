@@ -275,8 +275,19 @@ impl RunningIdp {
                 login: SPECIAL_LOGIN.to_string(),
                 password: Some(self.special_password.clone()),
             }),
-            extra_ca_pem: vec![self.ca_pem.clone().into_bytes()],
-            limits: Limits::default(),
+            // The reference CA stands in for a public root (TLS-3); with the defect it is a
+            // private CA, as a Mac would see an IdP whose chain needs an MDM-installed root.
+            extra_ca_pem: if self.private_ca() {
+                vec![self.ca_pem.clone().into_bytes()]
+            } else {
+                Vec::new()
+            },
+            reference_roots_pem: if self.private_ca() {
+                Vec::new()
+            } else {
+                vec![self.ca_pem.clone().into_bytes()]
+            },
+            limits: self.limits(),
             wsfed: url::Url::parse(&self.base).ok().and_then(|base_url| {
                 Some(crate::suite::WsFedTarget {
                     metadata_url: url::Url::parse(&self.wsfed_metadata_url()).ok()?,
@@ -289,6 +300,24 @@ impl RunningIdp {
                 })
             }),
         }
+    }
+
+    /// The limits a target for this IdP uses: the defaults, with time to see a slow answer
+    /// arrive when a defect makes one (TLS-4 judges the 30 s; the run waits longer).
+    fn limits(&self) -> Limits {
+        if defects::has(self.defect, "sts-slow-failure") {
+            Limits {
+                timeout_seconds: sts::SLOW_FAILURE_SECONDS + 15,
+                ..Limits::default()
+            }
+        } else {
+            Limits::default()
+        }
+    }
+
+    /// True when the IdP's CA is to be seen as a private CA (the `tls-private-ca` defect).
+    fn private_ca(&self) -> bool {
+        defects::has(self.defect, "tls-private-ca")
     }
 
     /// The WS-Fed metadata URL of the registered client.
@@ -316,7 +345,7 @@ impl RunningIdp {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let t = self.target();
         format!(
-            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[tls]\nextra_ca_files = [{ca}]\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
             base = self.base,
             name = q(&t.name),
             desc = q(t.description.as_deref().unwrap_or("")),
@@ -331,6 +360,12 @@ impl RunningIdp {
             sl = q(SPECIAL_LOGIN),
             spf = q(special_password_file),
             ca = q(ca_file),
+            timeout = self.limits().timeout_seconds,
+            ca_key = if self.private_ca() {
+                "extra_ca_files"
+            } else {
+                "reference_roots"
+            },
             wb = q(&self.base),
             wc = q(wsfed::CLIENT_ID),
             wr = q(wsfed::CLIENT_ALIAS),

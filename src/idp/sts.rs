@@ -438,6 +438,10 @@ pub async fn issue(
             token_response(endpoint, nonce, &username, &applies_to, &st)
         }
         Some(_) => {
+            if has(st.defect, "sts-slow-failure") {
+                // Throttling a failed login past macOS's 30 s timeout.
+                tokio::time::sleep(std::time::Duration::from_secs(SLOW_FAILURE_SECONDS)).await;
+            }
             let (status, subcode) = if has(st.defect, "sts-fault-401") {
                 (StatusCode::UNAUTHORIZED, "FailedAuthentication")
             } else if has(st.defect, "sts-requestfailed") {
@@ -445,17 +449,51 @@ pub async fn issue(
             } else {
                 (StatusCode::INTERNAL_SERVER_ERROR, "FailedAuthentication")
             };
-            fault(status, subcode, "MSIS7068: Access denied.", nonce, &st)
+            credential_failure(status, subcode, nonce, &st)
         }
         None if has(st.defect, "sts-token-for-unknown-user") => {
             token_response(endpoint, nonce, &username, &applies_to, &st)
         }
-        None => fault(
+        None => credential_failure(
             StatusCode::INTERNAL_SERVER_ERROR,
             "FailedAuthentication",
-            "MSIS7068: Access denied.",
             nonce,
             &st,
         ),
     }
+}
+
+/// How long the `sts-slow-failure` defect holds a failed login, in seconds: past macOS's 30 s.
+pub const SLOW_FAILURE_SECONDS: u64 = 31;
+
+/// The answer to a login with wrong credentials: a SOAP 1.2 fault, or what the defects put in
+/// its place (an HTML error page, an empty 500, a SOAP 1.1 fault: `../shared/cases` C1–C3).
+fn credential_failure(
+    status: StatusCode,
+    subcode: &str,
+    nonce: Option<&str>,
+    st: &State,
+) -> Response {
+    if has(st.defect, "sts-error-page") {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<!DOCTYPE html>\n<html><head><title>Sign In</title></head><body><h1>An error occurred</h1><p>Activity ID: 00000000-0000-0000-0000-000000000000</p></body></html>\n",
+        )
+            .into_response();
+    }
+    if has(st.defect, "sts-empty-500") {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    if has(st.defect, "sts-soap11-fault") {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            format!(
+                "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><soap:Fault><faultcode xmlns:ns1=\"{WSSE}\">ns1:{subcode}</faultcode><faultstring>The security token could not be authenticated or authorized</faultstring></soap:Fault></soap:Body></soap:Envelope>"
+            ),
+        )
+            .into_response();
+    }
+    fault(status, subcode, "MSIS7068: Access denied.", nonce, st)
 }

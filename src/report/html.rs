@@ -1,7 +1,8 @@
 //! The self-contained HTML report: a requirement coverage matrix, and every case with its
 //! verdict, findings, the redacted exchange and any golden diff. No external resources.
 
-use super::{CaseResult, RunInfo, Summary};
+use super::{Assessment, CaseResult, RunInfo};
+use crate::check::rollup::Status;
 use crate::requirements;
 use std::collections::BTreeMap;
 
@@ -23,25 +24,66 @@ fn esc(s: &str) -> String {
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{background:#dafbe1}.fail{background:#ffebe9}.warn{background:#fff8c5}.skipped{background:#eaeef2}.error{background:#ffd8b5}pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em}code{font-size:90%}details{margin:.3em 0}";
 
 /// Renders the report.
-pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
-    let s = Summary::of(results);
+pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String {
+    let s = &a.summary;
     let mut h = String::new();
+    let verdict_class = match a.verdict {
+        crate::check::rollup::RunVerdict::Conformant => "pass",
+        crate::check::rollup::RunVerdict::Nonconformant => "fail",
+        crate::check::rollup::RunVerdict::Incomplete => "warn",
+    };
     h.push_str(&format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>fedconform: {t}</title><style>{STYLE}</style></head><body>\n<h1>fedconform report: {t}</h1>\n<p id=\"summary\">{} cases: {} pass, {} fail, {} warn, {} skipped, {} error · harness {} · {} → {}{}</p>\n",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>fedconform: {v} — {t}</title><style>{STYLE}</style></head><body>\n<h1 id=\"verdict\" class=\"{verdict_class}\">{headline}</h1>\n<p>Target <strong>{t}</strong> · flows claimed: {flows} · suites: {suites} · strict: {strict}</p>\n<p id=\"summary\">{} cases: {} pass, {} fail, {} warn, {} skipped, {} error · goldens: {} match, {} differ, {} new · harness {} · {} → {}{}</p>\n",
         s.total,
         s.pass,
         s.fail,
         s.warn,
         s.skipped,
         s.error,
+        a.goldens.matched,
+        a.goldens.mismatched,
+        a.goldens.new,
         esc(&info.harness_version),
         esc(&info.started),
         esc(&info.finished),
-        info.partition.as_ref().map(|p| format!(" · partition {}", esc(p))).unwrap_or_default(),
+        info.partition.as_ref().map(|p| format!(" · partition {}/{}", p.shard, p.total)).unwrap_or_default(),
+        v = a.verdict,
+        headline = esc(&a.headline(info)),
         t = esc(&info.target),
+        flows = esc(&info.flows.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")),
+        suites = esc(&info.suites.iter().map(|s| format!("{} {} ({})", s.name, s.digest, if s.builtin { "built-in" } else { "custom" })).collect::<Vec<_>>().join(", ")),
+        strict = info.strict,
     ));
     if info.incomplete {
         h.push_str("<p id=\"incomplete\"><strong>Incomplete:</strong> the run was interrupted; only the cases finished before it are reported.</p>\n");
+    }
+    let not_evaluated = a.not_evaluated(info.strict);
+    if !not_evaluated.is_empty() {
+        h.push_str("<h2>Not evaluated</h2>\n<ul id=\"not-evaluated\">");
+        for r in not_evaluated {
+            if let Status::NotEvaluated(n) = &r.status {
+                h.push_str(&format!(
+                    "<li>{} ({}): {}</li>",
+                    r.id,
+                    r.level,
+                    esc(&n.to_string())
+                ));
+            }
+        }
+        h.push_str("</ul>\n");
+    }
+    if !a.root_causes.is_empty() {
+        h.push_str("<h2>Root causes</h2>\n<ul id=\"root-causes\">");
+        for c in &a.root_causes {
+            h.push_str(&format!(
+                "<li>{} cases blocked by {}: {}<br><small>{}</small></li>",
+                c.cases.len(),
+                esc(&c.blocker.requirement),
+                esc(&c.blocker.cause),
+                esc(&c.cases.join(", "))
+            ));
+        }
+        h.push_str("</ul>\n");
     }
     // Coverage matrix: every requirement of the catalogue, with the outcomes of the cases citing it.
     let mut by_req: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
@@ -50,7 +92,12 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
             by_req.entry(id.as_str()).or_default().push(r);
         }
     }
-    h.push_str("<h2>Requirement coverage</h2>\n<table id=\"coverage\"><tr><th>requirement</th><th>level</th><th>profile</th><th>title</th><th>cases</th></tr>\n");
+    let verdicts: BTreeMap<&str, &Status> = a
+        .requirements
+        .iter()
+        .map(|r| (r.id.as_str(), &r.status))
+        .collect();
+    h.push_str("<h2>Requirements</h2>\n<table id=\"coverage\"><tr><th>requirement</th><th>level</th><th>profile</th><th>title</th><th>verdict</th><th>cases</th></tr>\n");
     for req in requirements::CATALOGUE {
         let cases = by_req.get(req.id).map(Vec::as_slice).unwrap_or(&[]);
         let cells = if cases.is_empty() {
@@ -69,12 +116,19 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
                     .join("<br>")
             )
         };
+        let (word, why, class) = match verdicts.get(req.id) {
+            Some(st @ Status::NotEvaluated(n)) => (st.word(), n.to_string(), "skipped"),
+            Some(st) => (st.word(), String::new(), st.word()),
+            None => ("not evaluated", String::new(), "skipped"),
+        };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{cells}</tr>\n",
+            "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{word}{}</td>{cells}</tr>\n",
+            req.id,
             req.id,
             req.level,
             req.profile,
-            esc(req.title)
+            esc(req.title),
+            if why.is_empty() { String::new() } else { format!("<br><small>{}</small>", esc(&why)) }
         ));
     }
     h.push_str("</table>\n<h2>Cases</h2>\n<table id=\"cases\"><tr><th>case</th><th>requirements</th><th>level</th><th>outcome</th><th>evidence</th></tr>\n");
@@ -89,7 +143,7 @@ pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
                     .unwrap_or_default();
                 evidence.push_str(&format!(
                     "<li><code>{}</code> {}: expected {}; got {}</li>",
-                    esc(f.expectation),
+                    esc(&f.expectation),
                     esc(&result),
                     esc(&f.expected),
                     esc(&f.actual)

@@ -1,7 +1,7 @@
 //! The JUnit report (quick-junit): one testcase per case, classname = suite, failure type = level
 //! (or `golden` when only the golden axis fails, with the diff as the failure text).
 
-use super::{CaseResult, RunInfo};
+use super::{Assessment, CaseResult, RunInfo};
 use crate::check::Outcome;
 use crate::golden::GoldenStatus;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -11,8 +11,8 @@ use std::time::Duration;
 fn golden_problem(r: &CaseResult) -> Option<String> {
     let g = r.golden.as_ref()?;
     match g.status {
-        GoldenStatus::Match => None,
-        GoldenStatus::New => Some(format!("golden: no snapshot yet at {}", g.path)),
+        // A first snapshot is not a failure (it is written as new, to review).
+        GoldenStatus::Match | GoldenStatus::New => None,
         GoldenStatus::Mismatch => Some(format!(
             "golden mismatch: {}\n{}",
             g.path,
@@ -21,14 +21,22 @@ fn golden_problem(r: &CaseResult) -> Option<String> {
     }
 }
 
-/// Renders the JUnit XML.
-pub fn render(info: &RunInfo, results: &[CaseResult]) -> Result<String, String> {
+/// Renders the JUnit XML. Every suite carries the run verdict and the requirement verdicts as
+/// properties (`verdict`, `requirement.<ID>`).
+pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> Result<String, String> {
     let mut report = Report::new(format!("fedconform {}", info.target));
     let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
     for r in results {
         let suite = suites.entry(r.suite.as_str()).or_insert_with(|| {
             let mut s = TestSuite::new(r.suite.clone());
             s.add_property(Property::new("target", info.target.clone()));
+            s.add_property(Property::new("verdict", a.headline(info)));
+            for req in &a.requirements {
+                s.add_property(Property::new(
+                    format!("requirement.{}", req.id),
+                    req.status.word().to_string(),
+                ));
+            }
             s
         });
         let known_failure = r.baseline.as_deref() == Some("known-failure");

@@ -1,7 +1,10 @@
-//! The Markdown summary, fit for a CI step summary (`$GITHUB_STEP_SUMMARY`).
+//! The Markdown summary, fit for a CI step summary (`$GITHUB_STEP_SUMMARY`): the verdict first,
+//! then what keeps the run from being conformant (requirements not evaluated, root causes), then
+//! the cases that did not pass.
 
-use super::{CaseResult, RunInfo, Summary};
+use super::{Assessment, CaseResult, RunInfo};
 use crate::check::Outcome;
+use crate::check::rollup::{RunVerdict, Status};
 use crate::golden::GoldenStatus;
 
 fn cell(s: &str) -> String {
@@ -9,57 +12,91 @@ fn cell(s: &str) -> String {
 }
 
 /// Renders the summary.
-pub fn render(info: &RunInfo, results: &[CaseResult]) -> String {
-    let s = Summary::of(results);
-    let verdict = match crate::runner::exit_code(results) {
-        _ if info.incomplete => "⏹️ interrupted: incomplete",
-        0 => "✅ conformant",
-        1 => "❌ nonconformant",
-        5 => "⚠️ conformant, goldens differ",
-        _ => "⚠️ incomplete (errors)",
+pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String {
+    let s = &a.summary;
+    let icon = match a.verdict {
+        RunVerdict::Conformant => "✅",
+        RunVerdict::Nonconformant => "❌",
+        RunVerdict::Incomplete => "⚠️",
     };
     let mut out = format!(
-        "## fedconform: {verdict}\n\nTarget **{}** · {} cases: {} pass, {} fail, {} warn, {} skipped, {} error{}\n\n",
+        "## {icon} {}\n\nfedconform {} · target **{}** · flows claimed: {} · suites: {}\n\n{} cases: {} pass, {} fail, {} warn, {} skipped, {} error · goldens: {} match, {} differ, {} new\n\n",
+        cell(&a.headline(info)),
+        cell(&info.harness_version),
         cell(&info.target),
+        info.flows
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        info.suites
+            .iter()
+            .map(|s| format!(
+                "{} `{}`{}",
+                s.name,
+                s.digest,
+                if s.builtin { "" } else { " (custom)" }
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
         s.total,
         s.pass,
         s.fail,
         s.warn,
         s.skipped,
         s.error,
-        info.partition
-            .as_ref()
-            .map(|p| format!(" · partition {p}"))
-            .unwrap_or_default()
+        a.goldens.matched,
+        a.goldens.mismatched,
+        a.goldens.new,
     );
+    let not_evaluated = a.not_evaluated(info.strict);
+    if !not_evaluated.is_empty() {
+        out.push_str("### Not evaluated\n\n");
+        for r in not_evaluated {
+            if let Status::NotEvaluated(n) = &r.status {
+                out.push_str(&format!(
+                    "- **{}** ({}): {}\n",
+                    r.id,
+                    r.level,
+                    cell(&n.to_string())
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    if !a.root_causes.is_empty() {
+        out.push_str("### Root causes\n\n");
+        for c in &a.root_causes {
+            out.push_str(&format!(
+                "- {} case(s) blocked by **{}**: {}\n",
+                c.cases.len(),
+                c.blocker.requirement,
+                cell(&c.blocker.cause)
+            ));
+        }
+        out.push('\n');
+    }
     let notable: Vec<&CaseResult> = results
         .iter()
         .filter(|r| {
-            r.outcome != Outcome::Pass
+            !matches!(r.outcome, Outcome::Pass | Outcome::Skipped)
                 || r.golden
                     .as_ref()
-                    .is_some_and(|g| g.status != GoldenStatus::Match)
+                    .is_some_and(|g| g.status == GoldenStatus::Mismatch)
         })
         .collect();
     if notable.is_empty() {
-        out.push_str("Every case passed.\n");
+        out.push_str("No case failed, warned or errored.\n");
         return out;
     }
     out.push_str("| outcome | case | requirements | level | message |\n|---|---|---|---|---|\n");
     for r in notable {
         let mut outcome = r.outcome.to_string();
-        if let Some(g) = r
-            .golden
+        if r.golden
             .as_ref()
-            .filter(|g| g.status != GoldenStatus::Match)
+            .is_some_and(|g| g.status == GoldenStatus::Mismatch)
         {
-            outcome.push_str(&format!(
-                " · golden {}",
-                serde_json::to_value(g.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            ));
+            outcome.push_str(" · golden differs");
         }
         out.push_str(&format!(
             "| {outcome} | `{}` | {} | {} | {} |\n",

@@ -1,69 +1,125 @@
-//! `fedconform report merge`: joins the JSON reports of several partitions into the report a
-//! single run would have written (cases in plan order, summary recomputed).
+//! `fedconform report merge`: joins the JSON reports of a partitioned run into the report a
+//! single run would have written — cases in plan order, requirement verdicts and the run verdict
+//! judged again. Shards that do not belong together (another target, other suites, another plan
+//! or partition count) or that repeat are refused; a missing shard leaves the merged run
+//! INCOMPLETE, naming it.
 
-use super::json::SCHEMA;
-use serde_json::{Value, json};
+use super::json::{Report, SCHEMA};
+use super::{CaseResult, RunInfo};
 use std::collections::BTreeMap;
 
-/// Merges JSON reports; each case must appear in exactly one of them.
-pub fn merge(reports: &[(String, Value)]) -> Result<Value, String> {
-    let Some((first_name, first)) = reports.first() else {
+/// The merged run: its info, its results, and why a selected case may have no result.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The run info (partition cleared; missing shards named in `not_certification`).
+    pub info: RunInfo,
+    /// Every case's result, in plan order.
+    pub results: Vec<CaseResult>,
+    /// The shards whose report is missing, as `M/N`.
+    pub missing_shards: Vec<String>,
+}
+
+impl Merged {
+    /// Why a selected case has no result.
+    pub fn missing_reason(&self) -> String {
+        if self.missing_shards.is_empty() {
+            "its case has no result in the merged reports".to_string()
+        } else {
+            format!(
+                "its cases are in partition {}, whose report is missing",
+                self.missing_shards.join(", ")
+            )
+        }
+    }
+}
+
+/// Merges JSON reports (name, text). Errors name the report and what does not match.
+pub fn merge(reports: &[(String, String)]) -> Result<Merged, String> {
+    let mut parsed: Vec<(String, Report)> = Vec::new();
+    for (name, text) in reports {
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{name}: not JSON: {e}"))?;
+        if v["schema"] != SCHEMA {
+            return Err(format!(
+                "{name}: schema {} is not {SCHEMA}: expected a report of this fedconform version",
+                v["schema"]
+            ));
+        }
+        let r: Report = serde_json::from_value(v)
+            .map_err(|e| format!("{name}: not a fedconform report: {e}"))?;
+        parsed.push((name.clone(), r));
+    }
+    let Some((first_name, first)) = parsed.first() else {
         return Err("no report to merge".into());
     };
-    let mut cases: BTreeMap<u64, (String, Value)> = BTreeMap::new();
-    let mut started: Option<String> = None;
-    let mut finished: Option<String> = None;
-    for (name, r) in reports {
-        if r["schema"] != SCHEMA {
-            return Err(format!("{name}: schema {} is not {SCHEMA}", r["schema"]));
+    let total = first
+        .run
+        .partition
+        .as_ref()
+        .map(|p| (p.kind.clone(), p.total));
+    let mut shards: BTreeMap<u64, String> = BTreeMap::new();
+    let mut cases: BTreeMap<usize, CaseResult> = BTreeMap::new();
+    let mut seen_case: BTreeMap<String, String> = BTreeMap::new();
+    let (mut started, mut finished) = (first.run.started.clone(), first.run.finished.clone());
+    for (name, r) in &parsed {
+        let differs = |what: &str| {
+            format!("{name}: its {what} differs from {first_name}'s: expected shards of one run")
+        };
+        if r.run.target != first.run.target {
+            return Err(differs("target"));
         }
-        if r["run"]["target"] != first["run"]["target"] {
-            return Err(format!(
-                "{name}: target {} differs from {first_name}'s {}",
-                r["run"]["target"], first["run"]["target"]
-            ));
+        if r.run.suites != first.run.suites {
+            return Err(differs("suites (names or digests)"));
         }
-        if r["run"]["suites"] != first["run"]["suites"] {
-            return Err(format!(
-                "{name}: its suites differ from {first_name}'s (names or digests)"
-            ));
+        if r.run.plan != first.run.plan {
+            return Err(differs("case list"));
         }
-        for c in r["cases"]
-            .as_array()
-            .ok_or_else(|| format!("{name}: no cases array"))?
-        {
-            let index = c["index"]
-                .as_u64()
-                .ok_or_else(|| format!("{name}: a case has no index"))?;
-            if let Some((other, _)) = cases.get(&index) {
-                return Err(format!("case {} is in both {other} and {name}", c["id"]));
+        if r.run.strict != first.run.strict {
+            return Err(differs("--strict"));
+        }
+        match (&r.run.partition, &total) {
+            (Some(p), Some((kind, n))) if &p.kind == kind && p.total == *n => {
+                if let Some(other) = shards.insert(p.shard, name.clone()) {
+                    return Err(format!(
+                        "partition {}/{} is in both {other} and {name}: expected each shard once",
+                        p.shard, p.total
+                    ));
+                }
             }
-            cases.insert(index, (name.clone(), c.clone()));
+            (None, None) if parsed.len() == 1 => {}
+            _ => return Err(differs("partition (kind or count)")),
         }
-        let (s, f) = (
-            r["run"]["started"].as_str().map(String::from),
-            r["run"]["finished"].as_str().map(String::from),
-        );
-        if s.is_some() && (started.is_none() || s < started) {
-            started = s;
+        for c in &r.cases {
+            if let Some(other) = seen_case.insert(c.id.clone(), name.clone()) {
+                return Err(format!(
+                    "case {} is in both {other} and {name}: expected each case in one shard",
+                    c.id
+                ));
+            }
+            cases.insert(c.index, c.clone());
         }
-        if f.is_some() && (finished.is_none() || f > finished) {
-            finished = f;
-        }
+        started = started.min(r.run.started.clone());
+        finished = finished.max(r.run.finished.clone());
     }
-    let cases: Vec<Value> = cases.into_values().map(|(_, c)| c).collect();
-    let mut summary =
-        json!({"total": cases.len(), "pass": 0, "fail": 0, "warn": 0, "skipped": 0, "error": 0});
-    for c in &cases {
-        if let Some(o) = c["outcome"].as_str()
-            && let Some(n) = summary.get_mut(o)
-        {
-            *n = json!(n.as_u64().unwrap_or(0) + 1);
-        }
+    let missing_shards: Vec<String> = match &total {
+        Some((kind, n)) => (1..=*n)
+            .filter(|m| !shards.contains_key(m))
+            .map(|m| format!("{kind}:{m}/{n}"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut info = first.run.clone();
+    info.started = started;
+    info.finished = finished;
+    info.partition = None;
+    info.incomplete = parsed.iter().any(|(_, r)| r.run.incomplete);
+    if !missing_shards.is_empty() {
+        info.not_certification
+            .push(format!("missing shard {}", missing_shards.join(", ")));
     }
-    let mut run = first["run"].clone();
-    run["started"] = json!(started);
-    run["finished"] = json!(finished);
-    run["partition"] = Value::Null;
-    Ok(json!({"schema": SCHEMA, "run": run, "summary": summary, "cases": cases}))
+    Ok(Merged {
+        info,
+        results: cases.into_values().collect(),
+        missing_shards,
+    })
 }

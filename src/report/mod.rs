@@ -1,4 +1,6 @@
-//! Reports (DESIGN.md: only this module formats output): JUnit and JSON.
+//! Reports (DESIGN.md: only this module formats output): the run's assessment (requirement
+//! verdicts, root causes, the run verdict), computed once from the run info and the case results,
+//! and the JUnit, JSON, Markdown and HTML renderings of it.
 
 pub mod html;
 pub mod json;
@@ -6,13 +8,18 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 
-use crate::check::{Finding, Outcome};
-use crate::requirements::Level;
+use crate::check::rollup::{
+    self, CaseOutcome, PlannedCase, RequirementVerdict, RootCause, RunVerdict,
+};
+use crate::check::{Finding, Outcome, Skip};
+use crate::golden::GoldenStatus;
+use crate::requirements::{Flow, Level};
 use crate::suite::StepKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One case's result, as every report sees it (already redacted).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
     /// `suite::case`.
     pub id: String,
@@ -32,6 +39,9 @@ pub struct CaseResult {
     pub outcome: Outcome,
     /// Message.
     pub message: String,
+    /// Why it was not judged (outcome `skipped`).
+    #[serde(default)]
+    pub skip: Option<Skip>,
     /// Findings per expectation.
     pub findings: Vec<Finding>,
     /// Milliseconds spent in the case (waiting for a shared step included).
@@ -45,7 +55,7 @@ pub struct CaseResult {
 }
 
 /// Counts per outcome.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
     /// Cases run or skipped.
     pub total: usize,
@@ -81,15 +91,45 @@ impl Summary {
     }
 }
 
+/// A suite used by a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteInfo {
+    /// Suite name.
+    pub name: String,
+    /// Digest of its file (FNV-1a 64, hex).
+    pub digest: String,
+    /// It is byte for byte the built-in suite of that name.
+    pub builtin: bool,
+}
+
+/// A partition of a run: shard M of N, and how cases were bucketed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionInfo {
+    /// `hash` or `count`.
+    pub kind: String,
+    /// 1-based shard.
+    pub shard: u64,
+    /// Number of shards.
+    pub total: u64,
+}
+
 /// What a report says about the run as a whole.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunInfo {
     /// Harness version.
     pub harness_version: String,
     /// Target name.
     pub target: String,
-    /// Suites and their digests.
-    pub suites: Vec<(String, String)>,
+    /// The flows the target claims (its scope): `[login_configuration]` claims Platform SSO,
+    /// `[wsfed]` WS-Federation.
+    pub flows: Vec<Flow>,
+    /// Requirements out of the target's scope, with the reason.
+    pub not_applicable: BTreeMap<String, String>,
+    /// Suites, their digests, and whether each is the built-in one.
+    pub suites: Vec<SuiteInfo>,
+    /// Every case of the suites in use, with whether the filters selected it: the plan the
+    /// results are judged against (a partition's shards share it).
+    pub plan: Vec<PlannedCase>,
     /// RFC 3339 start.
     pub started: String,
     /// RFC 3339 end.
@@ -99,7 +139,10 @@ pub struct RunInfo {
     /// Goldens no case references.
     pub unreferenced_goldens: Vec<String>,
     /// The partition run, if any.
-    pub partition: Option<String>,
+    pub partition: Option<PartitionInfo>,
+    /// Why the verdict is not a certification, if it is not: custom suites, reference roots
+    /// standing in for public ones.
+    pub not_certification: Vec<String>,
     /// The command-line arguments, with every secret redacted.
     pub arguments: Vec<String>,
     /// The run was interrupted (Ctrl-C): the report holds only the cases finished before it.
@@ -107,10 +150,128 @@ pub struct RunInfo {
     pub incomplete: bool,
 }
 
+impl RunInfo {
+    /// True when every suite in use is a built-in one and all of them are used.
+    pub fn builtin_suites(&self) -> bool {
+        self.suites.iter().all(|s| s.builtin)
+    }
+}
+
+/// Counts of the golden axis.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GoldenSummary {
+    /// Snapshots equal to their golden.
+    pub matched: usize,
+    /// Snapshots that differ from their golden: regressions.
+    pub mismatched: usize,
+    /// Cases without a golden yet (written as new, or as candidates in CI).
+    pub new: usize,
+}
+
+/// The run judged as a whole: computed once from the run info and the results, read by every
+/// report and by the exit code (STYLE.md 7).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Assessment {
+    /// CONFORMANT, NONCONFORMANT or INCOMPLETE.
+    pub verdict: RunVerdict,
+    /// The verdict is a certification: the built-in suites, public roots, every shard.
+    pub certification: bool,
+    /// Every failure is a known failure of the baseline.
+    pub only_known_failures: bool,
+    /// One verdict per requirement of the catalogue.
+    pub requirements: Vec<RequirementVerdict>,
+    /// Each root cause once, with the cases it kept from being judged.
+    pub root_causes: Vec<RootCause>,
+    /// Counts per outcome.
+    pub summary: Summary,
+    /// Counts of the golden axis.
+    pub goldens: GoldenSummary,
+}
+
+impl Assessment {
+    /// Judges the run. `missing` says why a selected case has no result (another partition, an
+    /// interruption).
+    pub fn compute(info: &RunInfo, results: &[CaseResult], missing: &str) -> Assessment {
+        let outcomes: Vec<CaseOutcome> = results
+            .iter()
+            .map(|r| CaseOutcome {
+                id: &r.id,
+                outcome: r.outcome,
+                skip: r.skip.as_ref(),
+                message: &r.message,
+                known_failure: r.baseline.as_deref() == Some("known-failure"),
+            })
+            .collect();
+        let requirements =
+            rollup::requirements(&info.plan, &outcomes, &info.not_applicable, missing);
+        let verdict = rollup::run_verdict(&requirements, info.strict, info.incomplete);
+        let mut goldens = GoldenSummary::default();
+        for g in results.iter().filter_map(|r| r.golden.as_ref()) {
+            match g.status {
+                GoldenStatus::Match => goldens.matched += 1,
+                GoldenStatus::Mismatch => goldens.mismatched += 1,
+                GoldenStatus::New => goldens.new += 1,
+            }
+        }
+        Assessment {
+            verdict,
+            certification: info.not_certification.is_empty() && info.partition.is_none(),
+            only_known_failures: verdict == RunVerdict::Nonconformant
+                && rollup::only_known_failures(&requirements),
+            root_causes: rollup::root_causes(&outcomes),
+            requirements,
+            summary: Summary::of(results),
+            goldens,
+        }
+    }
+
+    /// The verdict as the first words of every report: `CONFORMANT`, with what qualifies it.
+    pub fn headline(&self, info: &RunInfo) -> String {
+        let mut notes = Vec::new();
+        if let Some(p) = &info.partition {
+            notes.push(format!(
+                "partition {}/{}: merge the shards' reports for the run's verdict",
+                p.shard, p.total
+            ));
+        }
+        if info.incomplete {
+            notes.push("interrupted".to_string());
+        }
+        if self.only_known_failures {
+            notes.push("every failure is a known failure of the baseline".to_string());
+        }
+        if !self.certification && info.partition.is_none() {
+            notes.push(format!(
+                "not a certification: {}",
+                info.not_certification.join("; ")
+            ));
+        }
+        if notes.is_empty() {
+            self.verdict.to_string()
+        } else {
+            format!("{} ({})", self.verdict, notes.join("; "))
+        }
+    }
+
+    /// The in-scope requirements not evaluated that keep the run from being conformant: each
+    /// MUST (and, under `--strict`, SHOULD) one.
+    pub fn not_evaluated(&self, strict: bool) -> Vec<&RequirementVerdict> {
+        self.requirements
+            .iter()
+            .filter(|r| {
+                (r.level == Level::Must || (strict && r.level == Level::Should))
+                    && r.status.in_scope()
+                    && matches!(r.status, rollup::Status::NotEvaluated(_))
+            })
+            .collect()
+    }
+}
+
 /// Writes every requested report, each atomically.
 pub fn write_all(
     info: &RunInfo,
     results: &[CaseResult],
+    a: &Assessment,
     json: Option<&std::path::Path>,
     junit: Option<&std::path::Path>,
     markdown: Option<&std::path::Path>,
@@ -121,16 +282,16 @@ pub fn write_all(
             .map_err(|e| format!("cannot write {}: {e}", p.display()))
     };
     if let Some(p) = json {
-        write(p, json::render(info, results))?;
+        write(p, json::render(info, results, a))?;
     }
     if let Some(p) = junit {
-        write(p, junit::render(info, results)?)?;
+        write(p, junit::render(info, results, a)?)?;
     }
     if let Some(p) = markdown {
-        write(p, markdown::render(info, results))?;
+        write(p, markdown::render(info, results, a))?;
     }
     if let Some(p) = html {
-        write(p, html::render(info, results))?;
+        write(p, html::render(info, results, a))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! problem means nothing runs.
 
 use super::error::{ConfigError, ConfigErrors, from_toml};
+use super::expect::{Expect, Expectation, SourcePos};
 use super::model::{CaseDef, RawSuite, Suite};
 use super::target::{
     DEFAULT_WCTX, FederationType, RawLoginConfiguration, RawTarget, RawUser, Secret, Target, User,
@@ -25,7 +26,7 @@ fn valid_name(s: &str) -> bool {
 }
 
 /// FNV-1a 64 of bytes, as hex: a stable digest for reports.
-pub(crate) fn digest(bytes: &[u8]) -> String {
+pub fn digest(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
@@ -84,86 +85,62 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
                 errors.push(at(r.span(), format!("unknown requirement ID {:?}: expected an ID from SPEC.md (TLS-1…TLS-4, PRE-1…PRE-9, MEX-1…MEX-10, WST-1…WST-15, WSF-1…WSF-13)", r.get_ref())));
             }
         }
-        let expect = c.expect.get_ref();
-        let keys = expect.keys();
-        if keys.is_empty() {
+        let table = &c.expect.get_ref().0;
+        if table.is_empty() {
             errors.push(at(
                 c.expect.span(),
                 "empty expect table: expected at least one expectation".into(),
             ));
         }
-        for (key, families) in keys {
-            if !families.contains(&c.step.family()) {
+        let mut expect = Vec::new();
+        for (key, value) in table {
+            let e = match Expectation::parse(key.get_ref(), value.get_ref()) {
+                Ok(e) => e,
+                Err(msg) => {
+                    let span = if msg.starts_with("unknown expectation") {
+                        key.span()
+                    } else {
+                        value.span()
+                    };
+                    errors.push(at(span, msg));
+                    continue;
+                }
+            };
+            if let Some(f) = e.family()
+                && f != c.step.family()
+            {
                 errors.push(at(
-                    c.expect.span(),
+                    key.span(),
                     format!(
-                        "expectation `{key}` does not apply to step `{}` (a {} step)",
+                        "expectation `{}` does not apply to step `{}` (a {} step): expected a {} step",
+                        key.get_ref(),
                         c.step,
-                        c.step.family().name()
+                        c.step.family().name(),
+                        f.name()
                     ),
                 ));
             }
-        }
-        for (key, value) in [
-            ("https_only", expect.https_only),
-            ("no_password_digest", expect.no_password_digest),
-            ("clean_address", expect.clean_address),
-            ("transport_binding", expect.transport_binding),
-            ("inventory_consistent", expect.inventory_consistent),
-            ("valid_certificate", expect.valid_certificate),
-            ("no_http_redirect", expect.no_http_redirect),
-            ("soap_envelope", expect.soap_envelope),
-            ("nonce_echo", expect.nonce_echo),
-            ("fresh", expect.fresh),
-            ("shape", expect.shape),
-            ("token_type_known", expect.token_type_known),
-            ("assertion_matches", expect.assertion_matches),
-            ("assertion_current", expect.assertion_current),
-            ("credential_fault", expect.credential_fault),
-            ("fault_no_token", expect.fault_no_token),
-            ("saml_urn_token_type", expect.saml_urn_token_type),
-            ("entity_descriptor", expect.entity_descriptor),
-            ("sts_role", expect.sts_role),
-            (
-                "signing_certificate_current",
-                expect.signing_certificate_current,
-            ),
-            ("passive_endpoint_https", expect.passive_endpoint_https),
-            ("metadata_signed", expect.metadata_signed),
-            ("sts_endpoint", expect.sts_endpoint),
-            ("posts_to_wreply", expect.posts_to_wreply),
-            ("wctx_echoed", expect.wctx_echoed),
-            ("no_placeholder_wctx", expect.no_placeholder_wctx),
-            ("wresult_rstr", expect.wresult_rstr),
-            ("token_audience", expect.token_audience),
-            ("token_current", expect.token_current),
-            ("token_signature", expect.token_signature),
-            ("connection_selected", expect.connection_selected),
-        ] {
-            if value == Some(false) {
-                errors.push(at(c.expect.span(), format!("`{key} = false` is not a requirement: expected `{key} = true` or no `{key}`")));
+            if let Some((other, family)) = e.other_step()
+                && (other.family() != family || other == c.step)
+            {
+                errors.push(at(
+                    value.span(),
+                    format!(
+                        "cannot compare step `{}` with `{other}`: expected another {} step",
+                        c.step,
+                        family.name()
+                    ),
+                ));
             }
-        }
-        for other in [expect.same_json_as, expect.same_outcome_as]
-            .into_iter()
-            .flatten()
-        {
-            if !other.is_preauth() || other == c.step {
-                errors.push(at(c.expect.span(), format!("cannot compare step `{}` with `{other}`: expected another preauthentication step", c.step)));
-            }
-        }
-        for other in [expect.same_client_as, expect.offers_token_type_of]
-            .into_iter()
-            .flatten()
-        {
-            if other.family() != crate::suite::Family::WsfedSignin || other == c.step {
-                errors.push(at(c.expect.span(), format!("cannot compare step `{}` with `{other}`: expected another WS-Federation sign-in step", c.step)));
-            }
-        }
-        for f in expect.fields_present.iter().flatten() {
-            if let Err(e) = KeyPath::parse(f) {
-                errors.push(at(c.expect.span(), format!("fields_present: {e}")));
-            }
+            let (line, column) = super::error::line_col(source, key.span().start);
+            expect.push(Expect {
+                expectation: e,
+                at: Some(SourcePos {
+                    file: file.display().to_string(),
+                    line,
+                    column,
+                }),
+            });
         }
         cases.push(CaseDef {
             id,
@@ -175,7 +152,7 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
                 .collect(),
             step: c.step,
             description: c.description.clone(),
-            expect: expect.clone(),
+            expect,
         });
     }
     if !errors.is_empty() {
@@ -406,30 +383,35 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         }
         *slot = user;
     }
-    let mut extra_ca_pem = Vec::new();
-    for ca in &raw.tls.extra_ca_files {
-        let path = base.join(ca.get_ref());
-        match std::fs::read(&path) {
-            Err(e) => errors.push(at(
-                ca.span(),
-                format!("cannot read CA file {}: {e}", path.display()),
-            )),
-            Ok(bytes) => {
-                let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes).collect();
-                if certs.is_empty() || certs.iter().any(|c| c.is_err()) {
-                    errors.push(at(
-                        ca.span(),
-                        format!(
-                            "{}: expected PEM certificates (-----BEGIN CERTIFICATE-----)",
-                            path.display()
-                        ),
-                    ));
-                } else {
-                    extra_ca_pem.push(bytes);
+    let mut read_pems = |files: &[Spanned<String>]| {
+        let mut out = Vec::new();
+        for ca in files {
+            let path = base.join(ca.get_ref());
+            match std::fs::read(&path) {
+                Err(e) => errors.push(at(
+                    ca.span(),
+                    format!("cannot read CA file {}: {e}", path.display()),
+                )),
+                Ok(bytes) => {
+                    let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes).collect();
+                    if certs.is_empty() || certs.iter().any(|c| c.is_err()) {
+                        errors.push(at(
+                            ca.span(),
+                            format!(
+                                "{}: expected PEM certificates (-----BEGIN CERTIFICATE-----)",
+                                path.display()
+                            ),
+                        ));
+                    } else {
+                        out.push(bytes);
+                    }
                 }
             }
         }
-    }
+        out
+    };
+    let extra_ca_pem = read_pems(&raw.tls.extra_ca_files);
+    let reference_roots_pem = read_pems(&raw.tls.reference_roots);
     let wsfed = raw.wsfed.as_ref().and_then(|w| {
         let before = errors.len();
         let base_url = parse_url(&w.base_url, "[wsfed] base_url", &mut errors);
@@ -514,6 +496,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         managed_user,
         special_user,
         extra_ca_pem,
+        reference_roots_pem,
         limits: raw.limits,
         wsfed,
     })

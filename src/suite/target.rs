@@ -3,7 +3,9 @@
 
 use crate::flow::keypath::KeyPath;
 use crate::flow::predicate::Predicate;
+use crate::requirements::Flow;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use toml::Spanned;
@@ -100,6 +102,8 @@ pub(crate) struct RawUser {
 pub(crate) struct RawTls {
     #[serde(default)]
     pub extra_ca_files: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub reference_roots: Vec<Spanned<String>>,
 }
 
 /// Run limits for one target.
@@ -234,8 +238,12 @@ pub struct Target {
     pub managed_user: Option<User>,
     /// The federated user with `& < > ' "` and non-ASCII in login and password (WST-13).
     pub special_user: Option<User>,
-    /// Extra trust anchors (PEM bytes), added to the system roots.
+    /// Extra trust anchors (PEM bytes): private CAs, trusted for the run, which a Mac does not
+    /// use for Platform SSO (TLS-3 warns).
     pub extra_ca_pem: Vec<Vec<u8>>,
+    /// Roots that stand in for public roots (PEM bytes): the reference IdP's CA and test labs'.
+    /// A run that uses them is not a certification.
+    pub reference_roots_pem: Vec<Vec<u8>>,
     /// Limits.
     pub limits: Limits,
     /// WS-Federation values (None: the WS-Fed suite does not apply).
@@ -243,6 +251,49 @@ pub struct Target {
 }
 
 impl Target {
+    /// The flows the target claims: its scope. `[login_configuration]` claims Platform SSO
+    /// federation, `[wsfed]` WS-Federation.
+    pub fn flows(&self) -> Vec<Flow> {
+        let mut f = Vec::new();
+        if self.platform_sso {
+            f.push(Flow::PlatformSso);
+        }
+        if self.wsfed.is_some() {
+            f.push(Flow::WsFederation);
+        }
+        f
+    }
+
+    /// The catalogue requirements out of the target's scope, with the reason: those of a flow it
+    /// does not claim, and the preauthentication requirements when `federationType` is
+    /// `wstrust` (macOS sends no preauthentication then).
+    pub fn out_of_scope(&self) -> BTreeMap<String, String> {
+        let flows = self.flows();
+        let mut out = BTreeMap::new();
+        for r in crate::requirements::CATALOGUE {
+            if !r.flows().iter().any(|f| flows.contains(f)) {
+                let f = r.flows().first().copied().unwrap_or(Flow::PlatformSso);
+                out.insert(
+                    r.id.to_string(),
+                    format!(
+                        "the target does not claim the {} flow: it has no {}",
+                        f.name(),
+                        f.section()
+                    ),
+                );
+            } else if self.platform_sso
+                && self.federation_type == FederationType::Wstrust
+                && r.id.starts_with("PRE-")
+            {
+                out.insert(
+                    r.id.to_string(),
+                    "federationType is \"wstrust\": macOS sends no preauthentication".into(),
+                );
+            }
+        }
+        out
+    }
+
     /// Every password the target holds, for the redactor.
     pub fn secrets(&self) -> Vec<&str> {
         [&self.federated_user, &self.managed_user, &self.special_user]

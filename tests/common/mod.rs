@@ -40,8 +40,7 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 /// GETs a URL with the harness's own HTTP client, trusting the target's CAs.
 pub fn fetch(target: &fedconform::suite::Target, url: &url::Url) -> fedconform::http::Exchange {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let http =
-        fedconform::http::HttpClient::new(&target.extra_ca_pem, target.limits).expect("client");
+    let http = fedconform::http::HttpClient::for_target(target).expect("client");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -155,6 +155,10 @@ struct ServeArgs {
     /// Write a target file for the IdP here (its CA and password go in files beside it).
     #[arg(long)]
     target_out: Option<PathBuf>,
+    /// The WS-Fed user is already signed in (a session, an integrated connection): sign-ins
+    /// answer with the token at once, without a login form.
+    #[arg(long)]
+    wsfed_signed_in: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -330,6 +334,7 @@ fn cmd_serve(a: ServeArgs) -> i32 {
             defect: a.defect,
             port: a.port,
             token: a.token,
+            wsfed_signed_in: a.wsfed_signed_in,
             ..Default::default()
         })
         .await

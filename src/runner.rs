@@ -232,11 +232,41 @@ fn interrupted() -> Result<Completion, Failed> {
     Ok(Completion::ignored_with("interrupted"))
 }
 
-/// A case's verdict, transcript and golden text (the network part of a case).
+/// What a case's exchanges show that its verdict does not: a chain that needed a private CA,
+/// which a Mac would not trust (TLS-3, said on every affected case).
+fn trust_notes(out: &crate::steps::StepOutput) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for ex in out.exchanges() {
+        if ex
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.trust == crate::http::Trust::PrivateCa)
+        {
+            let host = url::Url::parse(&ex.final_url)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from))
+                .unwrap_or_default();
+            let n = format!(
+                "TLS-3: the chain of {host} ends in a private CA ([tls] extra_ca_files or this machine's store); a Mac trusts only system roots for Platform SSO and would refuse it"
+            );
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+    }
+    notes
+}
+
+/// A case's verdict, transcript, golden text and notes (the network part of a case).
 async fn judge_case(
     ctx: &CaseContext,
     case: &crate::suite::CaseDef,
-) -> (check::Verdict, Option<serde_json::Value>, Option<String>) {
+) -> (
+    check::Verdict,
+    Option<serde_json::Value>,
+    Option<String>,
+    Vec<String>,
+) {
     let main = ctx.steps.get(case.step).await;
     let other = match case.other_step() {
         Some(k) => Some(ctx.steps.get(k).await),
@@ -247,6 +277,7 @@ async fn judge_case(
         .golden
         .as_ref()
         .map(|_| crate::golden::observation_text(&main, &ctx.redactor));
+    let notes = trust_notes(&main);
     (
         v,
         main.exchange().map(|e| {
@@ -264,6 +295,7 @@ async fn judge_case(
             t
         }),
         body,
+        notes,
     )
 }
 
@@ -286,7 +318,7 @@ fn run_case(
             _ = stop.wait_for(|i| *i) => None,
         }
     });
-    let Some((verdict, transcript, golden_body)) = work else {
+    let Some((verdict, transcript, golden_body, notes)) = work else {
         return interrupted();
     };
     // Without an answer from the IdP (the network failed) there is nothing to compare.
@@ -325,6 +357,7 @@ fn run_case(
         outcome,
         message: message.clone(),
         skip: verdict.skip.clone(),
+        notes,
         findings,
         duration_ms: start.elapsed().as_millis() as u64,
         transcript,
@@ -359,7 +392,13 @@ fn run_case(
         ))),
         (Outcome::Error, _) => Err(Failed::from(format!("[{reqs}] error: {message}"))),
         (_, Some(g)) => Err(Failed::from(g)),
-        (Outcome::Skipped, None) => Ok(Completion::ignored_with(message)),
+        // A blocked case names its blocker; the cause is said once, in the summary.
+        (Outcome::Skipped, None) => Ok(Completion::ignored_with(match &verdict.skip {
+            Some(check::Skip::Blocked(b)) => {
+                format!("blocked by {} (see the summary)", b.requirement)
+            }
+            _ => message,
+        })),
         (Outcome::Pass | Outcome::Warn, None) => Ok(Completion::Completed),
     }
 }
@@ -394,6 +433,7 @@ fn internal_error(
         outcome: Outcome::Error,
         message: message.clone(),
         skip: None,
+        notes: Vec::new(),
         findings: Vec::new(),
         duration_ms: 0,
         transcript: None,
@@ -738,6 +778,19 @@ pub fn print_summary(
             c.blocker.cause
         ));
         out.push(format!("    {}", c.cases.join(", ")));
+    }
+    let mut notes: Vec<&str> = results
+        .iter()
+        .flat_map(|r| r.notes.iter().map(String::as_str))
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    for n in notes {
+        let affected = results
+            .iter()
+            .filter(|r| r.notes.iter().any(|x| x == n))
+            .count();
+        out.push(format!("  note ({affected} case(s)): {n}"));
     }
     for r in results
         .iter()

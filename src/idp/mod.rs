@@ -56,6 +56,8 @@ pub struct State {
     pub token: TokenKind,
     /// WS-Federation sign-ins in progress and the RSA signing keys.
     pub wsfed: wsfed::WsFed,
+    /// The WS-Fed user is already signed in: sign-ins answer with the token, no login form.
+    pub wsfed_signed_in: bool,
 }
 
 /// How to start the IdP.
@@ -69,6 +71,9 @@ pub struct IdpConfig {
     pub defect: Option<Defect>,
     /// The token the STS issues.
     pub token: TokenKind,
+    /// The WS-Fed user is already signed in (a session, an integrated connection): sign-ins
+    /// answer with the token at once, without a login form.
+    pub wsfed_signed_in: bool,
 }
 
 /// The assertion the reference STS issues.
@@ -88,6 +93,7 @@ impl Default for IdpConfig {
             port: 0,
             defect: None,
             token: TokenKind::Saml11,
+            wsfed_signed_in: false,
         }
     }
 }
@@ -174,6 +180,7 @@ impl RunningIdp {
             signer,
             token: cfg.token,
             wsfed: wsfed::WsFed::new(),
+            wsfed_signed_in: cfg.wsfed_signed_in,
         });
         wsfed::warm_up();
         let app = Router::new()

@@ -317,6 +317,17 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
             return refuse(&format!("unknown connection {whr:?}"));
         }
     }
+    // An IdP where the user is already signed in (a session, an integrated connection) answers
+    // with the token at once: no login form.
+    if st.wsfed_signed_in {
+        let p = Pending {
+            session: String::new(),
+            audience,
+            wreply,
+            wctx: q.get("wctx").cloned(),
+        };
+        return token_answer(&st, &p, super::FEDERATED_LOGIN).await;
+    }
     let state = uuid::Uuid::new_v4().to_string();
     let session = uuid::Uuid::new_v4().to_string();
     if let Ok(mut pending) = st.wsfed.pending.lock() {
@@ -366,7 +377,6 @@ pub async fn login(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let d = st.defect;
     let form = query_map(&String::from_utf8_lossy(&body));
     let pending = form.get("state").and_then(|s| {
         st.wsfed
@@ -402,7 +412,14 @@ pub async fn login(
             "<!DOCTYPE html><html><head><title>Sign in</title></head><body><p>Wrong email or password.</p></body></html>".into(),
         );
     }
-    let signer = match signer(&st, has(d, "wsfed-token-other-key")).await {
+    token_answer(&st, &p, &user).await
+}
+
+/// The answer that delivers a token: the auto-post form carrying `wresult` (and `wctx`) to
+/// `wreply`.
+async fn token_answer(st: &State, p: &Pending, user: &str) -> Response {
+    let d = st.defect;
+    let signer = match signer(st, has(d, "wsfed-token-other-key")).await {
         Ok(s) => s,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
     };
@@ -419,7 +436,7 @@ pub async fn login(
     };
     let issuer = ENTITY_ID;
     let assertion = saml11_assertion(&AssertionSpec {
-        login: &user,
+        login: user,
         audience: &audience,
         issuer,
         now: from,

@@ -134,6 +134,9 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
     h.push_str("</table>\n<h2>Cases</h2>\n<table id=\"cases\"><tr><th>case</th><th>requirements</th><th>level</th><th>outcome</th><th>evidence</th></tr>\n");
     for r in results {
         let mut evidence = format!("<div>{}</div>", esc(&r.message));
+        for n in &r.notes {
+            evidence.push_str(&format!("<div class=\"note\">note: {}</div>", esc(n)));
+        }
         if !r.findings.is_empty() {
             evidence.push_str("<details><summary>findings</summary><ul>");
             for f in &r.findings {

@@ -76,6 +76,19 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
         }
         out.push('\n');
     }
+    let mut notes: Vec<&str> = results
+        .iter()
+        .flat_map(|r| r.notes.iter().map(String::as_str))
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    if !notes.is_empty() {
+        out.push_str("### Notes\n\n");
+        for n in notes {
+            out.push_str(&format!("- {}\n", cell(n)));
+        }
+        out.push('\n');
+    }
     let notable: Vec<&CaseResult> = results
         .iter()
         .filter(|r| {

@@ -42,6 +42,9 @@ pub struct CaseResult {
     /// Why it was not judged (outcome `skipped`).
     #[serde(default)]
     pub skip: Option<Skip>,
+    /// What its exchanges show beside the verdict (a chain that needed a private CA).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Findings per expectation.
     pub findings: Vec<Finding>,
     /// Milliseconds spent in the case (waiting for a shared step included).

@@ -280,6 +280,24 @@ pub struct HttpClient {
     limits: Limits,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
     seen: Arc<Mutex<HashMap<String, Trust>>>,
+    in_flight: InFlight,
+}
+
+/// The requests in flight, for the console's progress line: id → (URL, start).
+type InFlight = Arc<Mutex<HashMap<u64, (String, Instant)>>>;
+
+/// Removes a request from the in-flight list when it ends, however it ends.
+struct InFlightGuard {
+    list: InFlight,
+    id: u64,
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.list.lock() {
+            m.remove(&self.id);
+        }
+    }
 }
 
 /// Builds the client error text from the whole source chain.
@@ -500,7 +518,28 @@ impl HttpClient {
             limits,
             hosts: Arc::default(),
             seen,
+            in_flight: Arc::default(),
         })
+    }
+
+    /// The requests in flight: each URL and how long it has waited.
+    pub fn in_flight(&self) -> Vec<(String, Duration)> {
+        match self.in_flight.lock() {
+            Ok(m) => m.values().map(|(u, t)| (u.clone(), t.elapsed())).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn track(&self, url: &Url) -> InFlightGuard {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut m) = self.in_flight.lock() {
+            m.insert(id, (url.to_string(), Instant::now()));
+        }
+        InFlightGuard {
+            list: self.in_flight.clone(),
+            id,
+        }
     }
 
     /// Where the last verified chain of `url`'s host ended.
@@ -531,6 +570,7 @@ impl HttpClient {
     /// Sends a request and records the exchange; never panics on network input.
     pub async fn send(&self, req: Request) -> Exchange {
         let start = Instant::now();
+        let _tracked = self.track(&req.url);
         let mut ex = Exchange {
             method: req.method.to_string(),
             url: req.url.to_string(),

@@ -1,6 +1,6 @@
 //! The `fedconform` command line: run (default), serve, inspect, list, defects.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fedconform::idp::{Defect, IdpConfig, RunningIdp};
 use fedconform::redact::Redactor;
 use fedconform::runner::{self, RunOptions, exit};
@@ -48,6 +48,13 @@ enum Command {
         #[command(subcommand)]
         action: ReportAction,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -96,49 +103,145 @@ enum ReportAction {
 struct RunArgs {
     /// Suite file or folder [default: the built-in suites]. Other suites give their own verdict,
     /// not a certification.
-    #[arg(long)]
+    #[arg(long, help_heading = "What to run")]
     suites: Option<PathBuf>,
     /// Target file; without one the embedded reference IdP is started.
-    #[arg(long)]
+    #[arg(long, help_heading = "What to run")]
     target: Option<PathBuf>,
     /// Start the embedded reference IdP with this defect (no --target).
-    #[arg(long, conflicts_with = "target")]
+    #[arg(long, conflicts_with = "target", help_heading = "What to run")]
     defect: Option<Defect>,
-    /// SHOULD failures fail the run.
-    #[arg(long)]
-    strict: bool,
-    /// JSON report path.
-    #[arg(long, default_value = "reports/fedconform.json")]
-    report_json: PathBuf,
-    /// JUnit report path.
-    #[arg(long, default_value = "reports/junit.xml")]
-    report_junit: PathBuf,
-    /// Markdown summary path (also appended to $GITHUB_STEP_SUMMARY when that is set).
-    #[arg(long, default_value = "reports/summary.md")]
-    report_markdown: PathBuf,
-    /// Self-contained HTML report path.
-    #[arg(long, default_value = "reports/report.html")]
-    report_html: PathBuf,
-    /// Write no report files.
-    #[arg(long)]
-    no_reports: bool,
-    /// Golden snapshot folder.
-    #[arg(long, default_value = "golden")]
-    golden_dir: PathBuf,
-    /// Turn the golden axis off.
-    #[arg(long)]
-    no_golden: bool,
-    /// Where candidate snapshots go when CI is set (nothing is written into the golden folder then).
-    #[arg(long)]
-    golden_pending: Option<PathBuf>,
+    /// Cases whose names (suite::case) contain one of these; with --exact, equal one.
+    #[arg(value_name = "FILTER", help_heading = "Which cases")]
+    filters: Vec<String>,
+    /// Filters match whole case names.
+    #[arg(long, help_heading = "Which cases")]
+    exact: bool,
+    /// Leave out cases whose names contain this (repeatable).
+    #[arg(long, value_name = "FILTER", help_heading = "Which cases")]
+    skip: Vec<String>,
+    /// Only cases citing this requirement (repeatable), e.g. --requirement WST-8.
+    #[arg(long = "requirement", value_name = "ID", help_heading = "Which cases")]
+    requirements: Vec<String>,
+    /// Only cases of this flow (repeatable).
+    #[arg(long = "flow", value_enum, help_heading = "Which cases")]
+    flows: Vec<FlowArg>,
     /// Run one bucket: hash:M/N (as cargo-nextest computes it) or count:M/N.
-    #[arg(long)]
+    #[arg(long, value_name = "KIND:M/N", help_heading = "Which cases")]
     partition: Option<runner::Partition>,
+    /// List the selected cases (`suite::case: test`, as libtest does) and run nothing.
+    #[arg(long, help_heading = "Which cases")]
+    list: bool,
+    /// SHOULD failures fail the run.
+    #[arg(long, help_heading = "Judging")]
+    strict: bool,
     /// Known failures, one suite::case per line: they do not fail the run; a pass is reported.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE", help_heading = "Judging")]
     baseline: Option<PathBuf>,
+    /// JSON report path [default: reports/fedconform.json].
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "no_reports",
+        help_heading = "Reports"
+    )]
+    report_json: Option<PathBuf>,
+    /// JUnit report path [default: reports/junit.xml].
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "no_reports",
+        help_heading = "Reports"
+    )]
+    report_junit: Option<PathBuf>,
+    /// Markdown summary path, also appended to $GITHUB_STEP_SUMMARY when that is set
+    /// [default: reports/summary.md].
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "no_reports",
+        help_heading = "Reports"
+    )]
+    report_markdown: Option<PathBuf>,
+    /// Self-contained HTML report path [default: reports/report.html].
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "no_reports",
+        help_heading = "Reports"
+    )]
+    report_html: Option<PathBuf>,
+    /// Write no report files.
+    #[arg(long, help_heading = "Reports")]
+    no_reports: bool,
+    /// Golden snapshot folder [default: golden].
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "no_golden",
+        help_heading = "Golden snapshots"
+    )]
+    golden_dir: Option<PathBuf>,
+    /// Where new and changed snapshots go when CI is set (nothing is written into the golden
+    /// folder then).
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "no_golden",
+        help_heading = "Golden snapshots"
+    )]
+    golden_pending: Option<PathBuf>,
+    /// Turn the golden axis off.
+    #[arg(long, help_heading = "Golden snapshots")]
+    no_golden: bool,
+    /// Console format: one line per case, one character per case, or libtest's JSON events.
+    #[arg(long, value_enum, help_heading = "Console")]
+    format: Option<ConsoleArg>,
+    /// One character per case (--format terse).
+    #[arg(short = 'q', long, conflicts_with = "format", help_heading = "Console")]
+    quiet: bool,
+    /// Cases judged at once.
+    #[arg(long, value_name = "N", help_heading = "Console")]
+    test_threads: Option<usize>,
     #[command(flatten)]
-    libtest: libtest_mimic::Arguments,
+    compat: LibtestCompat,
+}
+
+/// libtest's flags that tools (nextest, IDEs) pass: accepted, not advertised.
+#[derive(clap::Args)]
+struct LibtestCompat {
+    #[arg(long, hide = true)]
+    nocapture: bool,
+    #[arg(long, hide = true)]
+    show_output: bool,
+    #[arg(long, hide = true)]
+    include_ignored: bool,
+    /// No case is ignored: `--ignored` selects none.
+    #[arg(long, hide = true)]
+    ignored: bool,
+    #[arg(long, hide = true)]
+    test: bool,
+    #[arg(long, hide = true)]
+    color: Option<String>,
+    #[arg(short = 'Z', hide = true)]
+    unstable: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FlowArg {
+    /// Platform SSO federation: preauthentication, MEX, WS-Trust login.
+    #[value(alias = "platform-sso")]
+    Psso,
+    /// WS-Federation passive sign-in and metadata.
+    #[value(alias = "ws-federation")]
+    Wsfed,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConsoleArg {
+    Pretty,
+    Terse,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -242,6 +345,37 @@ fn cmd_run(a: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return config_error(&e),
     };
+    for r in &a.requirements {
+        if fedconform::requirements::find(&r.to_ascii_uppercase()).is_none() {
+            return config_error(&format!(
+                "--requirement {}: not a requirement of docs/SPEC.md: expected an ID such as WST-8 (see `fedconform list`)",
+                fedconform::flow::quoted(r)
+            ));
+        }
+    }
+    let mut selection = runner::Selection {
+        filters: a.filters.clone(),
+        exact: a.exact,
+        skip: a.skip.clone(),
+        requirements: a
+            .requirements
+            .iter()
+            .map(|r| r.to_ascii_uppercase())
+            .collect(),
+        flows: a
+            .flows
+            .iter()
+            .map(|f| match f {
+                FlowArg::Psso => fedconform::requirements::Flow::PlatformSso,
+                FlowArg::Wsfed => fedconform::requirements::Flow::WsFederation,
+            })
+            .collect(),
+    };
+    // libtest's --ignored runs only ignored tests: no case is ignored.
+    if a.compat.ignored {
+        selection.filters = vec![String::from("\u{0}")];
+        selection.exact = true;
+    }
     let file_target = match &a.target {
         Some(t) => match suite::load_target(t) {
             Ok(t) => Some(t),
@@ -270,20 +404,48 @@ fn cmd_run(a: RunArgs) -> i32 {
             }
         },
     };
-    let baseline = match a.baseline.as_deref().map(runner::read_baseline).transpose() {
+    let baseline = match a
+        .baseline
+        .as_deref()
+        .map(|b| runner::read_baseline(b, &suites))
+        .transpose()
+    {
         Ok(b) => b.unwrap_or_default(),
         Err(e) => return config_error(&e),
     };
+    let report_json = a
+        .report_json
+        .clone()
+        .unwrap_or_else(|| "reports/fedconform.json".into());
+    let report_junit = a
+        .report_junit
+        .clone()
+        .unwrap_or_else(|| "reports/junit.xml".into());
+    let report_markdown = a
+        .report_markdown
+        .clone()
+        .unwrap_or_else(|| "reports/summary.md".into());
+    let report_html = a
+        .report_html
+        .clone()
+        .unwrap_or_else(|| "reports/report.html".into());
     let opts = RunOptions {
         strict: a.strict,
-        report_json: (!a.no_reports).then(|| a.report_json.clone()),
-        report_junit: (!a.no_reports).then(|| a.report_junit.clone()),
-        report_markdown: (!a.no_reports).then(|| a.report_markdown.clone()),
-        report_html: (!a.no_reports).then(|| a.report_html.clone()),
-        libtest: a.libtest,
-        summary: true,
+        report_json: (!a.no_reports).then(|| report_json.clone()),
+        report_junit: (!a.no_reports).then(|| report_junit.clone()),
+        report_markdown: (!a.no_reports).then(|| report_markdown.clone()),
+        report_html: (!a.no_reports).then(|| report_html.clone()),
+        selection,
+        console: match (a.format, a.quiet) {
+            (Some(ConsoleArg::Json), _) => runner::Console::Json,
+            (Some(ConsoleArg::Terse), _) | (None, true) => runner::Console::Terse,
+            _ => runner::Console::Pretty,
+        },
+        list: a.list,
+        test_threads: a.test_threads,
+        summary: !a.list,
         golden: (!a.no_golden).then(|| fedconform::golden::GoldenStore {
-            dir: a.golden_dir.clone(),
+            dir: a.golden_dir.clone().unwrap_or_else(|| "golden".into()),
             ci: fedconform::golden::ci_from_env(),
             pending: a.golden_pending.clone(),
         }),
@@ -309,10 +471,10 @@ fn cmd_run(a: RunArgs) -> i32 {
                 }
                 eprintln!(
                     "fedconform: reports written to {}, {}, {} and {}",
-                    a.report_json.display(),
-                    a.report_junit.display(),
-                    a.report_markdown.display(),
-                    a.report_html.display()
+                    report_json.display(),
+                    report_junit.display(),
+                    report_markdown.display(),
+                    report_html.display()
                 );
             }
             r.exit_code
@@ -804,28 +966,45 @@ fn cmd_report_merge(
     runner::exit_code(&merged.info, &a, &merged.results)
 }
 
+/// True when `fedconform FIRST …` means `fedconform run FIRST …`: no argument, a flag, or a
+/// filter that names a case of the built-in suites.
+fn implicit_run(first: Option<String>) -> bool {
+    let Some(first) = first else { return true };
+    if first.starts_with('-') {
+        return !matches!(first.as_str(), "-h" | "--help" | "-V" | "--version");
+    }
+    let subcommands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .flat_map(|c| {
+            std::iter::once(c.get_name().to_string()).chain(c.get_all_aliases().map(String::from))
+        })
+        .chain(["help".to_string()])
+        .collect();
+    if subcommands.contains(&first) {
+        return false;
+    }
+    fedconform::embedded::suites().is_ok_and(|suites| {
+        suites.iter().any(|s| {
+            s.cases
+                .iter()
+                .any(|c| format!("{}::{}", s.meta.name, c.id).contains(&first))
+        })
+    })
+}
+
 fn main() {
+    // A closed pipe (`fedconform list | head`) ends the process quietly, as for any Unix tool.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let _ = rustls::crypto::ring::default_provider().install_default();
-    // `run` is the default subcommand: `fedconform --list`, `fedconform FILTER` work.
+    // `run` is the default subcommand when the first argument is a flag (`fedconform --list`)
+    // or selects a case (`fedconform wstrust-mex`); anything else is a subcommand, and an
+    // unknown one is an error with clap's "did you mean".
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let known = [
-        "run",
-        "serve",
-        "inspect",
-        "list",
-        "defects",
-        "golden",
-        "report",
-        "help",
-        "--help",
-        "-h",
-        "--version",
-        "-V",
-    ];
-    if args
-        .get(1)
-        .is_none_or(|a| !known.contains(&a.to_string_lossy().as_ref()))
-    {
+    if implicit_run(args.get(1).map(|a| a.to_string_lossy().into_owned())) {
         args.insert(1, "run".into());
     }
     let cli = Cli::parse_from(args);
@@ -892,6 +1071,21 @@ fn main() {
             report_markdown.as_deref(),
             report_html.as_deref(),
         ),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "fedconform",
+                &mut std::io::stdout(),
+            );
+            exit::CONFORMANT
+        }
+        Command::Man => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => exit::CONFORMANT,
+                Err(e) => config_error(&format!("cannot write the man page: {e}")),
+            }
+        }
         Command::Defects => {
             for d in fedconform::idp::defects::ALL {
                 println!("{:<32} {:<8} {}", d.name, d.breaks.join(","), d.description);

@@ -123,26 +123,103 @@ impl Partition {
     }
 }
 
-/// Reads a known-failures baseline: one `suite::case` per line; `#` starts a comment.
-pub fn read_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
+/// Reads a known-failures baseline: one `suite::case` per line; `#` starts a comment. A line
+/// that names no case of `suites` is an error with its place (a typo would silently tolerate
+/// nothing).
+pub fn read_baseline(path: &Path, suites: &[Suite]) -> Result<BTreeSet<String>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: error: cannot read the baseline: {e}", path.display()))?;
+    let known: BTreeSet<String> = suites
+        .iter()
+        .flat_map(|s| {
+            s.cases
+                .iter()
+                .map(move |c| format!("{}::{}", s.meta.name, c.id))
+        })
+        .collect();
     let mut out = BTreeSet::new();
+    let mut errors = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
         if !line.contains("::") || line.contains(char::is_whitespace) {
-            return Err(format!(
-                "{}:{}:1: error: {line:?}: expected one case name (suite::case) per line",
+            errors.push(format!(
+                "{}:{}:1: error: {}: expected one case name (suite::case) per line",
                 path.display(),
-                i + 1
+                i + 1,
+                crate::flow::quoted(line)
             ));
+        } else if !known.contains(line) {
+            errors.push(format!(
+                "{}:{}:1: error: {} names no case of the suites in use: expected a case name as `fedconform run --list` prints it",
+                path.display(),
+                i + 1,
+                crate::flow::quoted(line)
+            ));
+        } else {
+            out.insert(line.to_string());
         }
-        out.insert(line.to_string());
     }
-    Ok(out)
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// Which cases a run selects: libtest-style name filters (any may match; `--exact` for whole
+/// names), `--skip` filters, and the requirements and flows asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Name filters: a case is selected when any matches (none: every case).
+    pub filters: Vec<String>,
+    /// Filters match whole names instead of substrings.
+    pub exact: bool,
+    /// Cases whose names contain (or, with `exact`, equal) one of these are left out.
+    pub skip: Vec<String>,
+    /// Only cases citing one of these requirement IDs (none: any).
+    pub requirements: Vec<String>,
+    /// Only cases of these flows (none: any).
+    pub flows: Vec<crate::requirements::Flow>,
+}
+
+impl Selection {
+    /// True when the case `name` (citing `requirements`, looking at `step`) is selected.
+    pub fn selects(
+        &self,
+        name: &str,
+        requirements: &[String],
+        step: crate::suite::StepKind,
+    ) -> bool {
+        let matches = |f: &String| {
+            if self.exact {
+                name == f
+            } else {
+                name.contains(f.as_str())
+            }
+        };
+        (self.filters.is_empty() || self.filters.iter().any(matches))
+            && !self.skip.iter().any(matches)
+            && (self.requirements.is_empty()
+                || requirements
+                    .iter()
+                    .any(|r| self.requirements.iter().any(|x| x.eq_ignore_ascii_case(r))))
+            && (self.flows.is_empty() || self.flows.contains(&step.family().flow()))
+    }
+}
+
+/// How the console reports cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Console {
+    /// One line per case with fedconform's own word (pass, warn, skip, FAIL, ERROR, golden).
+    #[default]
+    Pretty,
+    /// One character per case.
+    Terse,
+    /// libtest's JSON events, for tools that read libtest's format.
+    Json,
 }
 
 /// How to run.
@@ -150,8 +227,14 @@ pub fn read_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
 pub struct RunOptions {
     /// SHOULD failures fail.
     pub strict: bool,
-    /// libtest's arguments (filter, `--exact`, `--skip`, `--list`, `--format`, `--test-threads`).
-    pub libtest: Arguments,
+    /// Which cases run: filters, requirements, flows.
+    pub selection: Selection,
+    /// What the console shows.
+    pub console: Console,
+    /// Only list the selected cases (`name: test`, as libtest does), run nothing.
+    pub list: bool,
+    /// Cases judged at once (None: libtest's default, the number of CPUs).
+    pub test_threads: Option<usize>,
     /// Where to write the JSON report (None: not written).
     pub report_json: Option<PathBuf>,
     /// Where to write the JUnit report (None: not written).
@@ -223,6 +306,7 @@ struct CaseContext {
     golden: Option<GoldenStore>,
     target_name: String,
     judge: check::JudgeContext,
+    console: report::console::CasePrinter,
     /// Becomes true on SIGINT: no case starts after it, and cases in flight are abandoned.
     interrupted: tokio::sync::watch::Receiver<bool>,
 }
@@ -370,6 +454,7 @@ fn run_case(
         }),
         golden: golden.clone(),
     };
+    ctx.console.case(&r);
     if let Ok(mut g) = ctx.results.lock() {
         g.push((index, r));
     }
@@ -440,6 +525,7 @@ fn internal_error(
         baseline: None,
         golden: None,
     };
+    ctx.console.case(&r);
     if let Ok(mut g) = ctx.results.lock() {
         g.push((index, r));
     }
@@ -468,17 +554,15 @@ fn redacting_panic_hook(redactor: Redactor) {
 
 /// The run's info before any case runs: target, scope, suites, the plan.
 fn run_info(suites: &[Suite], target: &Target, opts: &RunOptions, redactor: &Redactor) -> RunInfo {
-    let args = &opts.libtest;
     let mut plan = Vec::new();
     for suite in suites {
         for case in &suite.cases {
             let name = format!("{}::{}", suite.meta.name, case.id);
-            let probe = Trial::test(name.clone(), || Ok(()));
             plan.push(PlannedCase {
+                selected: opts.selection.selects(&name, &case.requirements, case.step),
                 id: name,
                 requirements: case.requirements.clone(),
                 step: case.step,
-                selected: !args.is_filtered_out(&probe),
             });
         }
     }
@@ -521,62 +605,6 @@ fn run_info(suites: &[Suite], target: &Target, opts: &RunOptions, redactor: &Red
     }
 }
 
-/// The header printed before any case runs: which target, which flows it claims, which suites
-/// (and whether they are the built-in ones), and which catalogue requirements no suite covers.
-fn print_header(info: &RunInfo) {
-    let mut lines = vec![format!(
-        "fedconform {}: target {}",
-        info.harness_version,
-        crate::flow::quoted(&info.target)
-    )];
-    lines.push(format!(
-        "  flows claimed: {}",
-        if info.flows.is_empty() {
-            "none".to_string()
-        } else {
-            info.flows
-                .iter()
-                .map(|f| format!("{} ({})", f.name(), f.section()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    ));
-    lines.push(format!(
-        "  suites: {}",
-        info.suites
-            .iter()
-            .map(|s| format!(
-                "{} {} ({})",
-                s.name,
-                s.digest,
-                if s.builtin { "built-in" } else { "custom" }
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    let uncovered: Vec<&str> = crate::requirements::CATALOGUE
-        .iter()
-        .filter(|r| !info.not_applicable.contains_key(r.id))
-        .filter(|r| {
-            !info
-                .plan
-                .iter()
-                .any(|c| c.requirements.iter().any(|x| x == r.id))
-        })
-        .map(|r| r.id)
-        .collect();
-    if !uncovered.is_empty() {
-        lines.push(format!(
-            "  not checked by the suites in use: {}",
-            uncovered.join(", ")
-        ));
-    }
-    for n in &info.not_certification {
-        lines.push(format!("  not a certification: {n}"));
-    }
-    eprintln!("{}\n", lines.join("\n"));
-}
-
 /// Runs the suites against a target on `rt`.
 pub fn run(
     rt: &tokio::runtime::Handle,
@@ -616,9 +644,24 @@ pub fn run(
             strict: opts.strict,
             now: chrono::Utc::now(),
         },
+        console: report::console::CasePrinter::new(
+            match opts.console {
+                Console::Pretty => report::console::Style::Pretty,
+                Console::Terse => report::console::Style::Terse,
+                Console::Json => report::console::Style::Silent,
+            },
+            suites
+                .iter()
+                .flat_map(|s| {
+                    s.cases
+                        .iter()
+                        .map(move |c| s.meta.name.len() + 2 + c.id.len())
+                })
+                .max()
+                .unwrap_or(0),
+        ),
         interrupted,
     });
-    let args = &opts.libtest;
     let mut trials = Vec::new();
     let mut referenced = Vec::new();
     let mut selected_index = 0usize;
@@ -627,6 +670,17 @@ pub fn run(
             let name = format!("{}::{}", suite.meta.name, case.id);
             referenced.push((suite.meta.name.clone(), case.id.clone()));
             let index = referenced.len() - 1;
+            if !opts.selection.selects(&name, &case.requirements, case.step) {
+                continue;
+            }
+            if let Some(p) = &opts.partition {
+                // Buckets are taken among the selected cases, as nextest does.
+                let in_bucket = p.contains(&name, selected_index);
+                selected_index += 1;
+                if !in_bucket {
+                    continue;
+                }
+            }
             let known_failure = opts.baseline.contains(&name);
             let (ctx, case, suite_name, trial_name) = (
                 ctx.clone(),
@@ -634,7 +688,7 @@ pub fn run(
                 suite.meta.name.clone(),
                 name.clone(),
             );
-            let trial = Trial::ignorable_test(name.clone(), move || {
+            trials.push(Trial::ignorable_test(name.clone(), move || {
                 let run = std::panic::AssertUnwindSafe(|| {
                     run_case(
                         &ctx,
@@ -648,27 +702,20 @@ pub fn run(
                 std::panic::catch_unwind(run).unwrap_or_else(|payload| {
                     internal_error(&ctx, index, &trial_name, &suite_name, &case, payload)
                 })
-            });
-            if let Some(p) = &opts.partition {
-                // Buckets are taken among the selected cases, as nextest does.
-                if args.is_filtered_out(&trial) {
-                    continue;
-                }
-                let in_bucket = p.contains(&name, selected_index);
-                selected_index += 1;
-                if !in_bucket {
-                    continue;
-                }
-            }
-            trials.push(trial);
+            }));
         }
     }
-    let selected = trials
-        .iter()
-        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
-        .count();
-    if args.list {
-        let _ = libtest_mimic::run(args, trials);
+    // libtest-mimic runs the trials (threads, --list, JSON events); the console is fedconform's
+    // own (pretty, terse), so libtest's words go nowhere then.
+    let args = Arguments {
+        list: opts.list,
+        test_threads: opts.test_threads,
+        format: (opts.console == Console::Json).then_some(libtest_mimic::FormatSetting::Json),
+        logfile: (opts.console != Console::Json && !opts.list).then(|| "/dev/null".to_string()),
+        ..Arguments::default()
+    };
+    if opts.list {
+        let _ = libtest_mimic::run(&args, trials);
         info.finished = now();
         return Ok(RunResult {
             exit_code: exit::CONFORMANT,
@@ -677,7 +724,7 @@ pub fn run(
             info,
         });
     }
-    if selected == 0 {
+    if trials.is_empty() {
         info.finished = now();
         return Ok(RunResult {
             exit_code: exit::NOTHING_SELECTED,
@@ -687,9 +734,13 @@ pub fn run(
         });
     }
     if opts.summary {
-        print_header(&info);
+        eprintln!("{}\n", report::console::header(&info));
     }
-    let _ = libtest_mimic::run(args, trials);
+    ctx.console.start(trials.len());
+    let started = Instant::now();
+    let ticker = rt.spawn(progress(ctx.steps.http().clone()));
+    let _ = libtest_mimic::run(&args, trials);
+    ticker.abort();
     info.incomplete = *ctx.interrupted.borrow();
     if !info.incomplete {
         listener.abort();
@@ -722,6 +773,9 @@ pub fn run(
         opts.report_markdown.as_deref(),
         opts.report_html.as_deref(),
     )?;
+    let filtered_out = info.plan.len() - results.len();
+    ctx.console
+        .finish(&assessment, filtered_out, started.elapsed().as_secs_f64());
     if opts.summary {
         print_summary(&results, &assessment, &info, opts.golden.as_ref());
     }
@@ -733,135 +787,33 @@ pub fn run(
     })
 }
 
-/// The end-of-run summary on stderr: the verdict first; what keeps the run from being
-/// conformant (requirements not evaluated, each root cause once with the cases it blocked); the
-/// cases that failed, warned or errored; the golden axis.
+/// Prints the end-of-run summary on stderr (`report::console::summary`).
 pub fn print_summary(
     results: &[CaseResult],
     a: &Assessment,
     info: &RunInfo,
     golden: Option<&GoldenStore>,
 ) {
-    let mut out = vec![format!("\nfedconform: {}", a.headline(info))];
-    let s = &a.summary;
-    out.push(format!(
-        "  {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
-        s.total, s.pass, s.fail, s.warn, s.skipped, s.error
-    ));
-    let not_evaluated = a.not_evaluated(info.strict);
-    if !not_evaluated.is_empty() {
-        out.push(format!(
-            "  {} in-scope requirement(s) not evaluated; a conformant verdict needs each of them:",
-            not_evaluated.len()
-        ));
-        // One line per reason, naming every requirement it concerns.
-        let mut by_reason: Vec<(String, Vec<String>)> = Vec::new();
-        for r in not_evaluated {
-            if let crate::check::rollup::Status::NotEvaluated(n) = &r.status {
-                let reason = n.to_string();
-                let id = format!("{} ({})", r.id, r.level);
-                match by_reason.iter_mut().find(|(x, _)| *x == reason) {
-                    Some((_, ids)) => ids.push(id),
-                    None => by_reason.push((reason, vec![id])),
-                }
-            }
-        }
-        for (reason, ids) in by_reason {
-            out.push(format!("    {}: {reason}", ids.join(", ")));
-        }
-    }
-    for c in &a.root_causes {
-        out.push(format!(
-            "  {} case(s) blocked by {}: {}",
-            c.cases.len(),
-            c.blocker.requirement,
-            c.blocker.cause
-        ));
-        out.push(format!("    {}", c.cases.join(", ")));
-    }
-    let mut notes: Vec<&str> = results
-        .iter()
-        .flat_map(|r| r.notes.iter().map(String::as_str))
-        .collect();
-    notes.sort_unstable();
-    notes.dedup();
-    for n in notes {
-        let affected = results
-            .iter()
-            .filter(|r| r.notes.iter().any(|x| x == n))
-            .count();
-        out.push(format!("  note ({affected} case(s)): {n}"));
-    }
-    for r in results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
-    {
-        let known = if r.baseline.as_deref() == Some("known-failure") {
-            " (known failure)"
-        } else {
-            ""
-        };
-        out.push(format!(
-            "  {:<7} {} [{}]{known} {}",
-            r.outcome.to_string(),
-            r.id,
-            r.requirements.join(", "),
-            r.message
-        ));
-    }
-    for r in results
-        .iter()
-        .filter(|r| r.baseline.as_deref() == Some("fixed"))
-    {
-        out.push(format!("  fixed   {} is in the baseline of known failures but now {}: remove it from the baseline", r.id, r.outcome));
-    }
-    for r in results {
-        if let Some(g) = r
-            .golden
-            .as_ref()
-            .filter(|g| g.status == GoldenStatus::Mismatch)
+    eprintln!("\n{}", report::console::summary(results, a, info, golden));
+}
+
+/// Every 10 s while requests are in flight, says which one has waited longest: against a slow
+/// host, never minutes of silence.
+async fn progress(http: HttpClient) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let waiting = http.in_flight();
+        if let Some((url, since)) = waiting.iter().max_by_key(|(_, d)| *d)
+            && since.as_secs() >= 10
         {
-            out.push(format!(
-                "  golden differs {} ({}){}",
-                r.id,
-                g.path,
-                g.candidate
-                    .as_ref()
-                    .map(|c| format!("; candidate {c}"))
-                    .unwrap_or_default()
-            ));
+            eprintln!(
+                "{}",
+                report::console::waiting(url, since.as_secs(), waiting.len())
+            );
         }
     }
-    if a.goldens.new > 0 {
-        let where_ = match golden {
-            Some(g) if g.ci => match &g.pending {
-                Some(p) => format!(
-                    "CI: nothing written into {}; candidates in {}",
-                    g.dir.display(),
-                    p.display()
-                ),
-                None => format!(
-                    "CI: nothing written into {}; name a folder with --golden-pending to keep them",
-                    g.dir.display()
-                ),
-            },
-            Some(g) => format!("written under {}", g.dir.join(&info.target).display()),
-            None => String::new(),
-        };
-        out.push(format!(
-            "  {} new golden snapshot(s) ({where_}): review them with `fedconform golden status`, then commit them",
-            a.goldens.new
-        ));
-    }
-    for u in &info.unreferenced_goldens {
-        out.push(format!("  unused golden {u}: no case references it"));
-    }
-    if info.incomplete {
-        out.push(
-            "  the run was interrupted: the cases not listed in the reports did not finish".into(),
-        );
-    }
-    eprintln!("{}", out.join("\n"));
 }
 
 #[cfg(test)]

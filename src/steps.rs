@@ -344,6 +344,11 @@ impl Steps {
         &self.target
     }
 
+    /// The HTTP client the steps use.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     /// The (memoised) output of a step.
     pub async fn get(&self, kind: StepKind) -> Arc<StepOutput> {
         match self.cells.get(&kind) {

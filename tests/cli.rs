@@ -76,7 +76,7 @@ fn main_job_passes_and_writes_both_reports() {
     assert!(junit.contains("classname=\"wstrust-mex\""));
     assert!(junit.contains("name=\"requirements\" value=\"MEX-3\""));
     assert!(
-        stdout.contains(&format!("test result: ok. {n} passed")),
+        stdout.contains(&format!("test result: conformant. {n} passed; 0 failed; 0 warned; 0 skipped; 0 errors; 0 golden differ")),
         "{stdout}"
     );
 }

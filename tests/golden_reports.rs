@@ -124,7 +124,10 @@ fn a_defect_gives_a_readable_mismatch_and_accept_makes_the_next_run_pass() {
         &["--golden-dir", &g, "--defect", "preauth-no-ms-fields"],
     ));
     assert_eq!(code, 5, "PRE-9 only warns, so the goldens decide: {out}");
-    assert!(out.contains("golden mismatch"), "{out}");
+    assert!(
+        out.contains("golden differs psso-preauth::federated-answers-2xx"),
+        "{out}"
+    );
     assert!(
         out.contains("-  \"cloud_audience_urn\": \"urn:federation:MicrosoftOnline\","),
         "{out}"

@@ -2,6 +2,7 @@
 //! verdicts, root causes, the run verdict), computed once from the run info and the case results,
 //! and the JUnit, JSON, Markdown and HTML renderings of it.
 
+pub mod console;
 pub mod html;
 pub mod json;
 pub mod junit;

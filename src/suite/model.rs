@@ -177,6 +177,14 @@ pub enum Family {
 }
 
 impl Family {
+    /// The flow its steps belong to.
+    pub fn flow(self) -> crate::requirements::Flow {
+        match self {
+            Family::Preauth | Family::Mex | Family::Login => crate::requirements::Flow::PlatformSso,
+            Family::WsfedMetadata | Family::WsfedSignin => crate::requirements::Flow::WsFederation,
+        }
+    }
+
     /// Its name, for messages.
     pub fn name(self) -> &'static str {
         match self {

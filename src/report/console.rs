@@ -1,0 +1,344 @@
+//! The console: one line per case in fedconform's own words as cases finish (stdout), the run's
+//! header before any case and its summary after the last (stderr), and a progress line while an
+//! endpoint is slow. A closed pipe ends the process quietly (`main` restores SIGPIPE).
+//!
+//! Words: `pass`, `WARN` (a SHOULD or INFO that does not hold), `skip` (not judged, with the
+//! reason: blocked by a requirement, an input missing, not applicable), `FAIL`, `ERROR` (the
+//! network or the harness, not the IdP); the golden axis adds `golden new` or `GOLDEN DIFFERS`.
+
+use super::{Assessment, CaseResult, RunInfo};
+use crate::check::Outcome;
+use crate::check::rollup::Status;
+use crate::golden::{GoldenStatus, GoldenStore};
+use std::io::Write;
+use std::sync::Mutex;
+
+/// How cases are printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Style {
+    /// One line per case.
+    #[default]
+    Pretty,
+    /// One character per case.
+    Terse,
+    /// Nothing: libtest prints its JSON events.
+    Silent,
+}
+
+/// Prints cases as they finish.
+#[derive(Debug, Default)]
+pub struct CasePrinter {
+    style: Style,
+    width: usize,
+    printed: Mutex<usize>,
+}
+
+/// The word of a case's outcome and golden axis.
+pub fn word(r: &CaseResult) -> String {
+    let base = match r.outcome {
+        Outcome::Pass => "pass",
+        Outcome::Warn => "WARN",
+        Outcome::Skipped => "skip",
+        Outcome::Fail if r.baseline.as_deref() == Some("known-failure") => "FAIL (known)",
+        Outcome::Fail => "FAIL",
+        Outcome::Error => "ERROR",
+    };
+    match r.golden.as_ref().map(|g| g.status) {
+        Some(GoldenStatus::Mismatch) => format!("{base}, GOLDEN DIFFERS"),
+        Some(GoldenStatus::New) => format!("{base}, golden new"),
+        _ => base.to_string(),
+    }
+}
+
+fn terse_char(r: &CaseResult) -> char {
+    if r.golden
+        .as_ref()
+        .is_some_and(|g| g.status == GoldenStatus::Mismatch)
+    {
+        return 'G';
+    }
+    match r.outcome {
+        Outcome::Pass => '.',
+        Outcome::Warn => 'W',
+        Outcome::Skipped => 's',
+        Outcome::Fail => 'F',
+        Outcome::Error => 'E',
+    }
+}
+
+/// Writes to stdout; a closed pipe is not an error worth a panic (SIGPIPE ends the process).
+fn out(text: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(text.as_bytes());
+    let _ = o.flush();
+}
+
+impl CasePrinter {
+    /// A printer for cases named at most `width` characters.
+    pub fn new(style: Style, width: usize) -> Self {
+        CasePrinter {
+            style,
+            width,
+            printed: Mutex::new(0),
+        }
+    }
+
+    /// Before the first case.
+    pub fn start(&self, cases: usize) {
+        if self.style != Style::Silent {
+            out(&format!("\nrunning {cases} cases\n"));
+        }
+    }
+
+    /// A case finished.
+    pub fn case(&self, r: &CaseResult) {
+        match self.style {
+            Style::Silent => {}
+            Style::Pretty => {
+                let detail = match r.outcome {
+                    Outcome::Pass => String::new(),
+                    Outcome::Skipped => format!("  {}", short_skip(r)),
+                    _ => format!("  [{}] {}", r.requirements.join(", "), r.message),
+                };
+                out(&format!(
+                    "test {:<w$} ... {}{detail}\n",
+                    r.id,
+                    word(r),
+                    w = self.width
+                ));
+            }
+            Style::Terse => {
+                let mut n = match self.printed.lock() {
+                    Ok(g) => g,
+                    Err(p) => p.into_inner(),
+                };
+                *n += 1;
+                let nl = if *n % 88 == 0 { "\n" } else { "" };
+                out(&format!("{}{nl}", terse_char(r)));
+            }
+        }
+    }
+
+    /// After the last case: a libtest-shaped result line that agrees with the verdict.
+    pub fn finish(&self, a: &Assessment, filtered_out: usize, seconds: f64) {
+        if self.style == Style::Silent {
+            return;
+        }
+        let s = &a.summary;
+        let lead = if self.style == Style::Terse { "\n" } else { "" };
+        out(&format!(
+            "{lead}\ntest result: {}. {} passed; {} failed; {} warned; {} skipped; {} errors; {} golden differ; {filtered_out} filtered out; finished in {seconds:.2}s\n\n",
+            a.verdict.to_string().to_lowercase(),
+            s.pass,
+            s.fail,
+            s.warn,
+            s.skipped,
+            s.error,
+            a.goldens.mismatched,
+        ));
+    }
+}
+
+/// A skipped case's reason in a few words: the blocker's ID, the input to add, or why it does
+/// not apply (the cause is said once, in the summary).
+fn short_skip(r: &CaseResult) -> String {
+    match &r.skip {
+        Some(crate::check::Skip::Blocked(b)) => format!("blocked by {}", b.requirement),
+        _ => r.message.clone(),
+    }
+}
+
+/// The header printed before any case runs: which target, which flows it claims, which suites
+/// (and whether they are the built-in ones), and which catalogue requirements no suite covers.
+pub fn header(info: &RunInfo) -> String {
+    let mut lines = vec![format!(
+        "fedconform {}: target {}",
+        info.harness_version,
+        crate::flow::quoted(&info.target)
+    )];
+    lines.push(format!(
+        "  flows claimed: {}",
+        if info.flows.is_empty() {
+            "none".to_string()
+        } else {
+            info.flows
+                .iter()
+                .map(|f| format!("{} ({})", f.name(), f.section()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    lines.push(format!(
+        "  suites: {}",
+        info.suites
+            .iter()
+            .map(|s| format!(
+                "{} {} ({})",
+                s.name,
+                s.digest,
+                if s.builtin { "built-in" } else { "custom" }
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let uncovered: Vec<&str> = crate::requirements::CATALOGUE
+        .iter()
+        .filter(|r| !info.not_applicable.contains_key(r.id))
+        .filter(|r| {
+            !info
+                .plan
+                .iter()
+                .any(|c| c.requirements.iter().any(|x| x == r.id))
+        })
+        .map(|r| r.id)
+        .collect();
+    if !uncovered.is_empty() {
+        lines.push(format!(
+            "  not checked by the suites in use: {}",
+            uncovered.join(", ")
+        ));
+    }
+    for n in &info.not_certification {
+        lines.push(format!("  not a certification: {n}"));
+    }
+    lines.join("\n")
+}
+
+/// The end-of-run summary: the verdict first; what keeps the run from being conformant
+/// (requirements not evaluated, each root cause once with the cases it blocked); notes; the
+/// cases that failed, warned or errored; the golden axis.
+pub fn summary(
+    results: &[CaseResult],
+    a: &Assessment,
+    info: &RunInfo,
+    golden: Option<&GoldenStore>,
+) -> String {
+    let mut out = vec![format!("fedconform: {}", a.headline(info))];
+    let s = &a.summary;
+    out.push(format!(
+        "  {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
+        s.total, s.pass, s.fail, s.warn, s.skipped, s.error
+    ));
+    let not_evaluated = a.not_evaluated(info.strict);
+    if !not_evaluated.is_empty() {
+        out.push(format!(
+            "  {} in-scope requirement(s) not evaluated; a conformant verdict needs each of them:",
+            not_evaluated.len()
+        ));
+        // One line per reason, naming every requirement it concerns.
+        let mut by_reason: Vec<(String, Vec<String>)> = Vec::new();
+        for r in not_evaluated {
+            if let Status::NotEvaluated(n) = &r.status {
+                let reason = n.to_string();
+                let id = format!("{} ({})", r.id, r.level);
+                match by_reason.iter_mut().find(|(x, _)| *x == reason) {
+                    Some((_, ids)) => ids.push(id),
+                    None => by_reason.push((reason, vec![id])),
+                }
+            }
+        }
+        for (reason, ids) in by_reason {
+            out.push(format!("    {}: {reason}", ids.join(", ")));
+        }
+    }
+    for c in &a.root_causes {
+        out.push(format!(
+            "  {} case(s) blocked by {}: {}",
+            c.cases.len(),
+            c.blocker.requirement,
+            c.blocker.cause
+        ));
+        out.push(format!("    {}", c.cases.join(", ")));
+    }
+    let mut notes: Vec<&str> = results
+        .iter()
+        .flat_map(|r| r.notes.iter().map(String::as_str))
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    for n in notes {
+        let affected = results
+            .iter()
+            .filter(|r| r.notes.iter().any(|x| x == n))
+            .count();
+        out.push(format!("  note ({affected} case(s)): {n}"));
+    }
+    for r in results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
+    {
+        out.push(format!(
+            "  {:<12} {} [{}] {}",
+            word(r),
+            r.id,
+            r.requirements.join(", "),
+            r.message
+        ));
+    }
+    for r in results
+        .iter()
+        .filter(|r| r.baseline.as_deref() == Some("fixed"))
+    {
+        out.push(format!("  fixed   {} is in the baseline of known failures but now {}: remove it from the baseline", r.id, r.outcome));
+    }
+    for r in results {
+        if let Some(g) = r
+            .golden
+            .as_ref()
+            .filter(|g| g.status == GoldenStatus::Mismatch)
+        {
+            out.push(format!(
+                "  golden differs {} ({}){}",
+                r.id,
+                g.path,
+                g.candidate
+                    .as_ref()
+                    .map(|c| format!("; candidate {c}"))
+                    .unwrap_or_default()
+            ));
+            if let Some(d) = &g.diff {
+                out.extend(d.lines().map(|l| format!("    {l}")));
+            }
+        }
+    }
+    if a.goldens.new > 0 {
+        let where_ = match golden {
+            Some(g) if g.ci => match &g.pending {
+                Some(p) => format!(
+                    "CI: nothing written into {}; candidates in {}",
+                    g.dir.display(),
+                    p.display()
+                ),
+                None => format!(
+                    "CI: nothing written into {}; name a folder with --golden-pending to keep them",
+                    g.dir.display()
+                ),
+            },
+            Some(g) => format!("written under {}", g.dir.join(&info.target).display()),
+            None => String::new(),
+        };
+        out.push(format!(
+            "  {} new golden snapshot(s) ({where_}): review them with `fedconform golden status`, then commit them",
+            a.goldens.new
+        ));
+    }
+    for u in &info.unreferenced_goldens {
+        out.push(format!("  unused golden {u}: no case references it"));
+    }
+    if info.incomplete {
+        out.push(
+            "  the run was interrupted: the cases not listed in the reports did not finish".into(),
+        );
+    }
+    out.join("\n")
+}
+
+/// The progress line for a request still waiting after some seconds.
+pub fn waiting(url: &str, seconds: u64, in_flight: usize) -> String {
+    let more = if in_flight > 1 {
+        format!(" ({} requests in flight)", in_flight)
+    } else {
+        String::new()
+    };
+    format!("fedconform: waiting {seconds} s for {url}{more}")
+}

@@ -262,6 +262,10 @@ struct ServeArgs {
     /// answer with the token at once, without a login form.
     #[arg(long)]
     wsfed_signed_in: bool,
+    /// Log every STS authentication attempt here (JSON lines: login and result), as an IdP's
+    /// audit log would.
+    #[arg(long, value_name = "FILE")]
+    auth_log: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -497,6 +501,7 @@ fn cmd_serve(a: ServeArgs) -> i32 {
             port: a.port,
             token: a.token,
             wsfed_signed_in: a.wsfed_signed_in,
+            auth_log: a.auth_log.clone(),
             ..Default::default()
         })
         .await
@@ -994,11 +999,9 @@ fn implicit_run(first: Option<String>) -> bool {
 
 fn main() {
     // A closed pipe (`fedconform list | head`) ends the process quietly, as for any Unix tool.
-    #[cfg(unix)]
-    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    // SIGPIPE stays ignored (a peer closing a socket must be an error the HTTP client sees, not a
+    // signal that kills the run): `print!` panics on a closed stdout, and this hook ends quietly.
+    fedconform::report::console::quiet_on_closed_pipe(None);
     let _ = rustls::crypto::ring::default_provider().install_default();
     // `run` is the default subcommand when the first argument is a flag (`fedconform --list`)
     // or selects a case (`fedconform wstrust-mex`); anything else is a subcommand, and an

@@ -532,24 +532,10 @@ fn internal_error(
     Err(Failed::from(message))
 }
 
-/// Replaces the panic hook so that a panic's message is redacted before it is printed.
+/// Replaces the panic hook so that a panic's message is redacted before it is printed (and a
+/// closed stdout still ends the process quietly).
 fn redacting_panic_hook(redactor: Redactor) {
-    std::panic::set_hook(Box::new(move |info| {
-        let raw = info
-            .payload()
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!(
-            "fedconform: internal error (a bug, please report it){at}: {}",
-            redactor.redact(&raw)
-        );
-    }));
+    report::console::quiet_on_closed_pipe(Some(redactor));
 }
 
 /// The run's info before any case runs: target, scope, suites, the plan.
@@ -602,7 +588,25 @@ fn run_info(suites: &[Suite], target: &Target, opts: &RunOptions, redactor: &Red
         not_certification,
         arguments: opts.arguments.iter().map(|a| redactor.redact(a)).collect(),
         incomplete: false,
+        failed_logins: Vec::new(),
     }
+}
+
+/// The deliberately failed logins the cases about to run send, in words.
+fn failed_logins(target: &Target, steps: &[crate::suite::StepKind]) -> Vec<String> {
+    target
+        .failed_logins(steps)
+        .into_iter()
+        .filter(|f| target.failed_login_allowed(f.step))
+        .map(|f| match f.account {
+            Some(a) => format!(
+                "a wrong password to {} ({})",
+                crate::flow::quoted(&a),
+                f.step
+            ),
+            None => format!("an unknown, made-up user ({})", f.step),
+        })
+        .collect()
 }
 
 /// Runs the suites against a target on `rt`.
@@ -664,6 +668,7 @@ pub fn run(
     });
     let mut trials = Vec::new();
     let mut referenced = Vec::new();
+    let mut run_steps = Vec::new();
     let mut selected_index = 0usize;
     for suite in suites {
         for case in &suite.cases {
@@ -681,6 +686,7 @@ pub fn run(
                     continue;
                 }
             }
+            run_steps.push(case.step);
             let known_failure = opts.baseline.contains(&name);
             let (ctx, case, suite_name, trial_name) = (
                 ctx.clone(),
@@ -705,6 +711,7 @@ pub fn run(
             }));
         }
     }
+    info.failed_logins = failed_logins(&target, &run_steps);
     // libtest-mimic runs the trials (threads, --list, JSON events); the console is fedconform's
     // own (pretty, terse), so libtest's words go nowhere then.
     let args = Arguments {

@@ -754,6 +754,12 @@ impl Steps {
                     );
                 }
             },
+            StepKind::LoginUnknownUser if !t.failed_login_allowed(kind) => {
+                return StepOutput::needs(format!(
+                    "[lockout] max_failed_logins = {} leaves no failed login for the unknown-user probe",
+                    t.lockout.max_failed_logins
+                ));
+            }
             StepKind::LoginUnknownUser => {
                 let domain = federated
                     .as_ref()
@@ -764,10 +770,20 @@ impl Steps {
                     format!("fedconform-{}", uuid::Uuid::new_v4()),
                 )
             }
+            StepKind::LoginWrongPassword if !t.failed_login_allowed(kind) => {
+                return StepOutput::needs(format!(
+                    "[lockout] max_failed_logins = {} leaves no failed login for the wrong-password probe",
+                    t.lockout.max_failed_logins
+                ));
+            }
+            StepKind::LoginWrongPassword => match t.wrong_password_account() {
+                Ok(u) => (
+                    u.login.clone(),
+                    format!("fedconform-wrong-{}", uuid::Uuid::new_v4()),
+                ),
+                Err(why) => return StepOutput::needs(why),
+            },
             _ => match federated {
-                Some((l, _)) if kind == StepKind::LoginWrongPassword => {
-                    (l, format!("fedconform-wrong-{}", uuid::Uuid::new_v4()))
-                }
                 Some(c) => c,
                 None => {
                     return StepOutput::needs(

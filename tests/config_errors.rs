@@ -168,7 +168,6 @@ fn run_target(text: &str, extra: &[(&str, &str)]) -> (i32, String) {
             t.to_str().unwrap_or_default(),
             "--report-json",
             report.to_str().unwrap_or_default(),
-            "--no-reports",
         ])
         .current_dir(common::root())
         .env_remove("FEDCONFORM_TEST_UNSET_PASSWORD")

@@ -83,7 +83,7 @@ fn setup(b: Behaviour, max_body: usize, timeout_seconds: u64) -> Setup {
     std::fs::write(
         &target,
         format!(
-            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[tls]\nreference_roots = {roots}\n\n[limits]\ntimeout_seconds = {timeout_seconds}\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
+            "[target]\nname = \"hostile\"\n\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"{}/mex\"\nfederationRequestURN = \"urn:federation:MicrosoftOnline\"\n\n[[user]]\nrole = \"federated\"\nlogin = \"{}\"\npassword_file = \"t.password\"\n\n[[user]]\nrole = \"lockout-probe\"\nlogin = \"lockout-probe@contoso.example\"\n\n[tls]\nreference_roots = {roots}\n\n[limits]\ntimeout_seconds = {timeout_seconds}\nconnect_timeout_seconds = 3\nmax_body_bytes = {max_body}\n\n[wsfed]{wsfed}",
             server.base,
             fedconform::idp::FEDERATED_LOGIN
         ),

@@ -30,6 +30,10 @@ pub const FEDERATED_LOGIN: &str = "alice@contoso.example";
 /// The managed test user.
 pub const MANAGED_LOGIN: &str = "bob@fabrikam.example";
 /// The federated test user with XML-special and non-ASCII characters (WST-13).
+/// The account that receives the wrong-password probe (role `lockout-probe`): known to the STS,
+/// its password never disclosed.
+pub const LOCKOUT_PROBE_LOGIN: &str = "lockout-probe@contoso.example";
+/// The special user's login.
 pub const SPECIAL_LOGIN: &str = "o'brien&<jürgen>\"@contoso.example";
 /// `federationRequestURN` / AppliesTo.
 pub const REQUEST_URN: &str = "urn:federation:MicrosoftOnline";
@@ -58,6 +62,8 @@ pub struct State {
     pub wsfed: wsfed::WsFed,
     /// The WS-Fed user is already signed in: sign-ins answer with the token, no login form.
     pub wsfed_signed_in: bool,
+    /// Where every STS authentication attempt is logged (JSON lines), if anywhere.
+    pub auth_log: Option<std::path::PathBuf>,
 }
 
 /// How to start the IdP.
@@ -74,6 +80,9 @@ pub struct IdpConfig {
     /// The WS-Fed user is already signed in (a session, an integrated connection): sign-ins
     /// answer with the token at once, without a login form.
     pub wsfed_signed_in: bool,
+    /// Log every STS authentication attempt to this file (JSON lines: login, result), as an
+    /// IdP's audit log would.
+    pub auth_log: Option<std::path::PathBuf>,
 }
 
 /// The assertion the reference STS issues.
@@ -94,6 +103,7 @@ impl Default for IdpConfig {
             defect: None,
             token: TokenKind::Saml11,
             wsfed_signed_in: false,
+            auth_log: None,
         }
     }
 }
@@ -168,6 +178,10 @@ impl RunningIdp {
         let users = vec![
             (FEDERATED_LOGIN.to_string(), password.clone()),
             (SPECIAL_LOGIN.to_string(), special_password.clone()),
+            (
+                LOCKOUT_PROBE_LOGIN.to_string(),
+                Secret::new(random_password()),
+            ),
         ];
         let signer = signing::Signer::generate(&base)?;
         let signing_cert_pem = signer.cert_pem.clone();
@@ -181,6 +195,7 @@ impl RunningIdp {
             token: cfg.token,
             wsfed: wsfed::WsFed::new(),
             wsfed_signed_in: cfg.wsfed_signed_in,
+            auth_log: cfg.auth_log.clone(),
         });
         wsfed::warm_up();
         let app = Router::new()
@@ -282,6 +297,11 @@ impl RunningIdp {
                 login: SPECIAL_LOGIN.to_string(),
                 password: Some(self.special_password.clone()),
             }),
+            lockout_probe_user: Some(User {
+                login: LOCKOUT_PROBE_LOGIN.to_string(),
+                password: None,
+            }),
+            lockout: crate::suite::Lockout::default(),
             // The reference CA stands in for a public root (TLS-3); with the defect it is a
             // private CA, as a Mac would see an IdP whose chain needs an MDM-installed root.
             extra_ca_pem: if self.private_ca() {
@@ -352,7 +372,7 @@ impl RunningIdp {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let t = self.target();
         format!(
-            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[[user]]\nrole = \"lockout-probe\"\nlogin = {lp}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
             base = self.base,
             name = q(&t.name),
             desc = q(t.description.as_deref().unwrap_or("")),
@@ -366,6 +386,7 @@ impl RunningIdp {
             ml = q(MANAGED_LOGIN),
             sl = q(SPECIAL_LOGIN),
             spf = q(special_password_file),
+            lp = q(LOCKOUT_PROBE_LOGIN),
             ca = q(ca_file),
             timeout = self.limits().timeout_seconds,
             ca_key = if self.private_ca() {

@@ -433,6 +433,15 @@ pub async fn issue(
     } else {
         known
     };
+    log_attempt(
+        &st,
+        &username,
+        match known {
+            Some((_, pw)) if pw.expose() == password => "ok",
+            Some(_) => "wrong-password",
+            None => "unknown-user",
+        },
+    );
     match known {
         Some((_, pw)) if pw.expose() == password => {
             token_response(endpoint, nonce, &username, &applies_to, &st)
@@ -460,6 +469,20 @@ pub async fn issue(
             nonce,
             &st,
         ),
+    }
+}
+
+/// Appends one authentication attempt to the IdP's audit log (`serve --auth-log`): the login
+/// and the result, never the password.
+fn log_attempt(st: &State, login: &str, result: &str) {
+    let Some(path) = &st.auth_log else { return };
+    let line = serde_json::json!({ "login": login, "result": result }).to_string();
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes());
     }
 }
 

@@ -198,6 +198,18 @@ pub fn header(info: &RunInfo) -> String {
             uncovered.join(", ")
         ));
     }
+    lines.push(format!(
+        "  deliberately failed logins this run sends: {}",
+        if info.failed_logins.is_empty() {
+            "none".to_string()
+        } else {
+            format!(
+                "{} ({}; see [lockout] to cap them)",
+                info.failed_logins.len(),
+                info.failed_logins.join("; ")
+            )
+        }
+    ));
     for n in &info.not_certification {
         lines.push(format!("  not a certification: {n}"));
     }
@@ -331,6 +343,40 @@ pub fn summary(
         );
     }
     out.join("\n")
+}
+
+/// Exit code of a process whose stdout was closed under it (128 + SIGPIPE, as the shell shows it).
+pub const CLOSED_PIPE_EXIT: i32 = 141;
+
+/// True when a panic message is Rust's report of writing to a closed stdout.
+fn closed_pipe(message: &str) -> bool {
+    message.contains("failed printing to stdout") && message.contains("Broken pipe")
+}
+
+/// Installs a panic hook that ends the process quietly when stdout was closed (`| head`), and
+/// otherwise reports the panic as a harness bug, its message passed through `redact` (secrets
+/// never leave through a panic message).
+pub fn quiet_on_closed_pipe(redactor: Option<crate::redact::Redactor>) {
+    std::panic::set_hook(Box::new(move |info| {
+        let raw = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        if closed_pipe(&raw) {
+            std::process::exit(CLOSED_PIPE_EXIT);
+        }
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = match &redactor {
+            Some(r) => r.redact(&raw),
+            None => raw,
+        };
+        eprintln!("fedconform: internal error (a bug, please report it){at}: {message}");
+    }));
 }
 
 /// The progress line for a request still waiting after some seconds.

@@ -152,6 +152,10 @@ pub struct RunInfo {
     /// The run was interrupted (Ctrl-C): the report holds only the cases finished before it.
     #[serde(default)]
     pub incomplete: bool,
+    /// The logins the run sends to fail on purpose (wrong password, unknown user), and to whom:
+    /// what counts towards an IdP's lockout.
+    #[serde(default)]
+    pub failed_logins: Vec<String>,
 }
 
 impl RunInfo {

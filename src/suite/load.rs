@@ -353,6 +353,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
     let mut federated_user = None;
     let mut managed_user = None;
     let mut special_user = None;
+    let mut lockout_probe_user = None;
     let mut reserved_login = None;
     for u in &raw.users {
         let user = resolve_user(u, &base, file, source, &mut errors);
@@ -360,6 +361,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             UserRole::Federated => &mut federated_user,
             UserRole::Managed => &mut managed_user,
             UserRole::Special => &mut special_user,
+            UserRole::LockoutProbe => &mut lockout_probe_user,
         };
         if slot.is_some() {
             errors.push(at(
@@ -495,6 +497,8 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         reserved_login,
         managed_user,
         special_user,
+        lockout_probe_user,
+        lockout: raw.lockout,
         extra_ca_pem,
         reference_roots_pem,
         limits: raw.limits,
@@ -578,7 +582,7 @@ fn resolve_user(
             }
         }
         (None, None) => {
-            if u.role != UserRole::Managed {
+            if u.role != UserRole::Managed && u.role != UserRole::LockoutProbe {
                 errors.push(at(u.login.span(), format!("the {:?} user has no password_env or password_file: expected one (passwords are never written inline)", u.role).to_lowercase()));
             }
             None

@@ -15,6 +15,6 @@ pub use expect::{
 pub use load::{digest, load_suite_str, load_suites, load_target, load_target_str};
 pub use model::{CaseDef, Family, StatusExpect, StepKind, Suite, SuiteMeta};
 pub use target::{
-    DEFAULT_WCTX, FederationType, Limits, NameValue, Secret, Target, User, WsFedTarget,
-    default_reserved_login,
+    DEFAULT_WCTX, FailedLogin, FederationType, Limits, Lockout, NameValue, Secret, Target, User,
+    WsFedTarget, default_reserved_login,
 };

@@ -82,6 +82,9 @@ pub enum UserRole {
     Managed,
     /// Federated, with XML-special and non-ASCII characters in login and password (WST-13).
     Special,
+    /// An existing account whose lockout does no harm: it receives the wrong-password probe
+    /// (WST-8), so that the federated test user never does. Needs no password.
+    LockoutProbe,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +196,29 @@ pub(crate) struct RawTarget {
     pub limits: Limits,
     #[serde(default)]
     pub wsfed: Option<RawWsFed>,
+    #[serde(default)]
+    pub lockout: Lockout,
+}
+
+/// `[lockout]`: the deliberately failed logins a run may send (README "Lockout").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lockout {
+    /// The most deliberately failed logins (wrong password, unknown user) one run sends; probes
+    /// past the cap do not run and their requirements are not evaluated.
+    pub max_failed_logins: u32,
+    /// Let the wrong-password probe use the federated test user when no `lockout-probe` user is
+    /// given (it may count towards that account's lockout).
+    pub probe_federated_user: bool,
+}
+
+impl Default for Lockout {
+    fn default() -> Self {
+        Lockout {
+            max_failed_logins: 2,
+            probe_federated_user: false,
+        }
+    }
 }
 
 /// A test user, password resolved.
@@ -238,6 +264,10 @@ pub struct Target {
     pub managed_user: Option<User>,
     /// The federated user with `& < > ' "` and non-ASCII in login and password (WST-13).
     pub special_user: Option<User>,
+    /// The account that receives the wrong-password probe (WST-8).
+    pub lockout_probe_user: Option<User>,
+    /// How many deliberately failed logins a run may send, and to whom.
+    pub lockout: Lockout,
     /// Extra trust anchors (PEM bytes): private CAs, trusted for the run, which a Mac does not
     /// use for Platform SSO (TLS-3 warns).
     pub extra_ca_pem: Vec<Vec<u8>>,
@@ -250,7 +280,61 @@ pub struct Target {
     pub wsfed: Option<WsFedTarget>,
 }
 
+/// A login a run sends to fail on purpose (SPEC.md WST-8, WST-9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedLogin {
+    /// The step that sends it.
+    pub step: crate::suite::StepKind,
+    /// To whom: the account's login, or None for a made-up unknown user.
+    pub account: Option<String>,
+}
+
 impl Target {
+    /// The account the wrong-password probe goes to: the `lockout-probe` user, or the federated
+    /// user when `[lockout] probe_federated_user` allows it. Err: why there is none.
+    pub fn wrong_password_account(&self) -> Result<&User, String> {
+        if let Some(u) = &self.lockout_probe_user {
+            return Ok(u);
+        }
+        match &self.federated_user {
+            Some(u) if self.lockout.probe_federated_user => Ok(u),
+            _ => Err("the wrong-password probe needs an account whose lockout does no harm: add a [[user]] with role = \"lockout-probe\" (or set [lockout] probe_federated_user = true to let it use the federated user, which may lock that account)".into()),
+        }
+    }
+
+    /// The deliberately failed logins a run of `steps` sends, in the order they are allowed
+    /// under the cap: the wrong-password probe first, then the unknown user.
+    pub fn failed_logins(&self, steps: &[crate::suite::StepKind]) -> Vec<FailedLogin> {
+        use crate::suite::StepKind;
+        let mut out = Vec::new();
+        if steps.contains(&StepKind::LoginWrongPassword)
+            && let Ok(u) = self.wrong_password_account()
+        {
+            out.push(FailedLogin {
+                step: StepKind::LoginWrongPassword,
+                account: Some(u.login.clone()),
+            });
+        }
+        if steps.contains(&StepKind::LoginUnknownUser) {
+            out.push(FailedLogin {
+                step: StepKind::LoginUnknownUser,
+                account: None,
+            });
+        }
+        out
+    }
+
+    /// True when the cap lets `step` send its deliberately failed login.
+    pub fn failed_login_allowed(&self, step: crate::suite::StepKind) -> bool {
+        use crate::suite::StepKind;
+        let rank = match step {
+            StepKind::LoginWrongPassword => 1,
+            StepKind::LoginUnknownUser => 2,
+            _ => return true,
+        };
+        rank <= self.lockout.max_failed_logins
+    }
+
     /// The flows the target claims: its scope. `[login_configuration]` claims Platform SSO
     /// federation, `[wsfed]` WS-Federation.
     pub fn flows(&self) -> Vec<Flow> {

@@ -110,7 +110,7 @@ async fn signer(st: &State, other: bool) -> Result<Arc<Signer>, String> {
         let key = tokio::task::spawn_blocking(move || rsa_key(other))
             .await
             .map_err(|e| e.to_string())??;
-        Signer::rsa(&key, &base, validity).map(Arc::new)
+        Signer::rsa(&key, &base, validity, false).map(Arc::new)
     })
     .await
     .clone()

@@ -212,6 +212,14 @@ pub fn certificate_subject(cert_der: &[u8]) -> Option<String> {
         .map(|(_, c)| c.subject().to_string())
 }
 
+/// A DER certificate named for a message: its subject and serial number, which tell apart two
+/// certificates of one subject.
+fn certificate_label(cert_der: &[u8]) -> String {
+    x509_parser::parse_x509_certificate(cert_der)
+        .map(|(_, c)| format!("{}, serial {}", c.subject(), c.raw_serial_as_string()))
+        .unwrap_or_else(|_| "an unreadable certificate".into())
+}
+
 /// Reads the signature's parameters (for reports) from the element's own `ds:Signature` child.
 fn describe(signature: roxmltree::Node, report: &mut SignatureReport) {
     let signed_info = signature
@@ -312,8 +320,8 @@ pub fn verify_element(text: &str, element: roxmltree::Node, cert_der: &[u8]) -> 
             {
                 why.push_str(&format!(
                     "; the signature's own ds:KeyInfo carries another certificate ({}) than the trusted one ({})",
-                    certificate_subject(&other).unwrap_or_else(|| "unreadable".into()),
-                    report.signer.as_deref().unwrap_or("unreadable")
+                    certificate_label(&other),
+                    certificate_label(cert_der)
                 ));
             }
             report.verified = Err(why);
@@ -607,7 +615,8 @@ mod tests {
         let why = r.verified.err().unwrap_or_default();
         assert!(why.contains("the SignatureValue does not match"), "{why}");
         assert!(
-            why.contains("ds:KeyInfo carries another certificate (CN=fedconform reference IdP token signing (test)) than the trusted one (CN=fedconform reference IdP token signing (other))"),
+            why.contains("ds:KeyInfo carries another certificate (CN=fedconform reference IdP token signing (test), serial ")
+                && why.contains("than the trusted one (CN=fedconform reference IdP token signing (other), serial "),
             "{why}"
         );
     }

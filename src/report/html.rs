@@ -146,7 +146,7 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
                     .unwrap_or_default();
                 evidence.push_str(&format!(
                     "<li><code>{}</code> {}: expected {}; got {}</li>",
-                    esc(&f.expectation),
+                    esc(&f.key),
                     esc(&result),
                     esc(&f.expected),
                     esc(&f.actual)

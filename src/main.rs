@@ -855,7 +855,8 @@ fn print_metadata(
     findings: &Findings,
 ) {
     use fedconform::flow::quoted;
-    let secs = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let secs =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     println!("{source} ({})", clock.describe());
     if let Some(e) = &a.parse_error {
         println!("  not well-formed: {e}");
@@ -907,8 +908,14 @@ fn print_metadata(
             v.iter().map(|e| quoted(e)).collect::<Vec<_>>().join(", ")
         }
     };
-    println!("  passive requestor endpoint: {}", list(&a.passive_endpoints));
-    println!("  security token service endpoint: {}", list(&a.sts_endpoints));
+    println!(
+        "  passive requestor endpoint: {}",
+        list(&a.passive_endpoints)
+    );
+    println!(
+        "  security token service endpoint: {}",
+        list(&a.sts_endpoints)
+    );
     println!("  token types: {}", a.token_types_text());
     match &a.signature {
         None => println!("  signature: none"),

@@ -33,7 +33,9 @@ const DOCUMENTS: [(&str, &str, &str); 4] = [
 ];
 
 fn fixture(name: &str) -> PathBuf {
-    common::root().join("tests/fixtures/wsfed-metadata").join(name)
+    common::root()
+        .join("tests/fixtures/wsfed-metadata")
+        .join(name)
 }
 
 /// Runs `inspect wsfed-metadata FILE --format json EXTRA…`: the exit code, the JSON, and each
@@ -115,13 +117,21 @@ fn each_document_verifies_at_a_pinned_clock_with_the_findings_it_deserves() {
             "{what}"
         );
         assert!(
-            message(&f, "WSF-5/sts_endpoint").starts_with("fed:SecurityTokenServiceEndpoint \"https://"),
+            message(&f, "WSF-5/sts_endpoint")
+                .starts_with("fed:SecurityTokenServiceEndpoint \"https://"),
             "{what}"
         );
         // The token types are compared with what a sign-in issues: not evaluated offline, and
         // the message says what the document offers.
-        assert_eq!(outcome(&f, "WSF-5/offers_token_type_of"), "skipped", "{what}");
-        assert_eq!(v["analysis"]["signature"]["verified"]["Ok"], serde_json::Value::Null);
+        assert_eq!(
+            outcome(&f, "WSF-5/offers_token_type_of"),
+            "skipped",
+            "{what}"
+        );
+        assert_eq!(
+            v["analysis"]["signature"]["verified"]["Ok"],
+            serde_json::Value::Null
+        );
         assert_eq!(code, 0, "{what}");
     }
 }
@@ -152,7 +162,11 @@ fn an_absent_token_types_offered_is_said_to_be_absent() {
 fn without_now_the_current_time_judges_and_says_so() {
     let (code, v, f) = inspect(&fixture("adfs-20-msidlab7.xml"), &[]);
     assert_eq!(v["clock"], "current", "{v}");
-    assert_eq!(outcome(&f, "WSF-3/signing_certificate_current"), "fail", "{v}");
+    assert_eq!(
+        outcome(&f, "WSF-3/signing_certificate_current"),
+        "fail",
+        "{v}"
+    );
     let now = v["now"].as_str().unwrap_or_default();
     assert!(
         message(&f, "WSF-3/signing_certificate_current")
@@ -204,7 +218,11 @@ fn a_copy_re_indented_after_signing_is_diagnosed() {
         assert_eq!(s["reformatted"], true, "{what}");
         assert_eq!(s["failed_part"]["part"], "signature-value", "{what}");
         // Everything else is read as before, and a SHOULD does not fail the document.
-        assert_eq!(outcome(&f, "WSF-3/signing_certificate_current"), "pass", "{what}");
+        assert_eq!(
+            outcome(&f, "WSF-3/signing_certificate_current"),
+            "pass",
+            "{what}"
+        );
         assert_eq!(code, 0, "{what}");
     }
 }
@@ -250,7 +268,10 @@ fn a_malformed_now_is_a_configuration_error_for_every_inspect_command() {
         ]);
         assert_eq!(out.status.code(), Some(2), "{what}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("--now") && err.contains("RFC 3339"), "{what}: {err}");
+        assert!(
+            err.contains("--now") && err.contains("RFC 3339"),
+            "{what}: {err}"
+        );
     }
     // And inspect mex says which clock it used.
     let out = common::run(&[

@@ -5,8 +5,8 @@
 use super::transport::{no_answer, unusable_answer};
 use super::{CheckResult, Finding, Skip, finding, pass_if, quoted, skipped};
 use crate::flow::wsfed::{FED, MetadataAnalysis, WSIGNIN};
-use crate::flow::xmldsig::SignatureReport;
 use crate::flow::wstrust::FRESHNESS_SECONDS;
+use crate::flow::xmldsig::SignatureReport;
 use crate::steps::{StepOutput, WsfedMetadataObservation, WsfedObservation};
 use crate::suite::{Family, MetadataExpect, SigninExpect, StepKind};
 
@@ -205,7 +205,10 @@ fn passive_endpoint_https(a: &MetadataAnalysis) -> Finding {
 /// policy, `flow::xmldsig::relying_party_policy`).
 fn metadata_signed(a: &MetadataAnalysis) -> Finding {
     let (ok, actual) = match &a.signature {
-        None => (false, "the metadata is not signed (no ds:Signature in md:EntityDescriptor)".to_string()),
+        None => (
+            false,
+            "the metadata is not signed (no ds:Signature in md:EntityDescriptor)".to_string(),
+        ),
         Some(s) => match &s.verified {
             Ok(()) => (true, s.held()),
             Err(why) => (false, format!("signed with {}: {why}", s.describe())),

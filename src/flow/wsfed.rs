@@ -280,7 +280,11 @@ fn verify_with_any(text: &str, element: roxmltree::Node, certs: &[Vec<u8>]) -> S
         failures.push(r);
     }
     let signers = failures.iter().position(|r| {
-        r.reformatted || matches!(r.failed_part, Some(xmldsig::FailedPart::ReferenceDigest { .. }))
+        r.reformatted
+            || matches!(
+                r.failed_part,
+                Some(xmldsig::FailedPart::ReferenceDigest { .. })
+            )
     });
     let first = match signers {
         Some(i) => Some(failures.swap_remove(i)),

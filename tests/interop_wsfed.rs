@@ -340,6 +340,81 @@ fn the_verifier_accepts_signxml_signatures_and_refuses_tampered_copies() {
 }
 
 #[test]
+fn the_verifier_accepts_the_sha1_signatures_relying_parties_accept_and_names_them() {
+    // RSA-SHA1, ECDSA-SHA1 and DSA-SHA1 (1024-bit) with SHA-1 digests, made by signxml (its DSA
+    // value re-encoded to XML Signature's 40 octets): they verify (WSF-5, WSF-7 pass) and are
+    // named weak (WSF-14); a tampered copy still fails.
+    let python = signxml_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (alg, name) in [
+        ("rsa-sha1", "RSA-SHA1"),
+        ("ecdsa-sha1", "ECDSA-SHA1"),
+        ("dsa-sha1", "DSA-SHA1"),
+    ] {
+        for (doc, unsigned, value, changed) in [
+            (
+                "saml11",
+                SAML11,
+                "alice@contoso.example",
+                "mallory@contoso.example",
+            ),
+            (
+                "metadata",
+                METADATA,
+                "https://idp.example/wsfed",
+                "https://attacker.example/wsfed",
+            ),
+        ] {
+            let (signed, cert) = signxml_sign(&python, dir.path(), doc, unsigned, alg);
+            let signed = if alg == "dsa-sha1" {
+                dsa_value_as_xmldsig(&signed)
+            } else {
+                signed
+            };
+            let what = format!("{doc} signed by signxml with {alg}");
+            let parsed = roxmltree::Document::parse(&signed).expect("xml");
+            let r = xmldsig::verify_element(&signed, parsed.root_element(), &cert);
+            assert_eq!(r.verified, Ok(()), "{what}: {signed}");
+            assert_eq!(r.algorithm_name(), name, "{what}");
+            assert_eq!(
+                r.weak_algorithms(),
+                vec![name.to_string(), "SHA1".to_string()],
+                "{what}"
+            );
+            assert!(
+                verify(&signed.replacen(value, changed, 1), &cert).is_err(),
+                "{what}: changed text verified"
+            );
+        }
+    }
+}
+
+/// signxml 5.2 pads DSA's r and s to the key's size (128 octets each for a 1024-bit key); XML
+/// Signature 1.1 §6.4.1 encodes each in 20 octets (I2OSP with l = 20), as other implementations
+/// write and read it. Re-encodes the SignatureValue so.
+fn dsa_value_as_xmldsig(signed: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let start = signed.find("SignatureValue>").expect("a SignatureValue") + "SignatureValue>".len();
+    let end = start + signed[start..].find('<').expect("its end");
+    let raw: String = signed[start..end].split_whitespace().collect();
+    let value = b64.decode(raw.as_bytes()).expect("base64");
+    assert_eq!(value.len(), 256, "signxml's DSA value changed shape");
+    let (r, s) = value.split_at(128);
+    assert!(
+        r[..108].iter().chain(&s[..108]).all(|b| *b == 0),
+        "r and s fit in 20 octets"
+    );
+    let standard = [&r[108..], &s[108..]].concat();
+    format!(
+        "{}{}{}",
+        &signed[..start],
+        b64.encode(standard),
+        &signed[end..]
+    )
+}
+
+#[test]
 fn the_verifier_refuses_wrapped_assertions() {
     // Signature wrapping: a forged assertion put where a relying party reads, carrying the
     // signature of the genuine one, which is moved aside. The verifier must vouch only for the

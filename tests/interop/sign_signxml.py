@@ -1,8 +1,9 @@
 """Sign an element with Python's signxml (an independent XML-signature implementation).
 
 Usage: sign_signxml.py UNSIGNED_XML ALGORITHM OUT_XML OUT_CERT_DER [--resign-metadata]
-  ALGORITHM: rsa-sha256, ecdsa-sha256, or rsa-sha1 (RSA-SHA1 with a SHA-1 digest, as older IdPs
-  sign; signxml refuses SHA-1 unless its deprecation check is switched off, which is done here).
+  ALGORITHM: rsa-sha256, ecdsa-sha256, or the SHA-1 algorithms older IdPs still sign with
+  (rsa-sha1, ecdsa-sha1, dsa-sha1, each with a SHA-1 digest; signxml refuses SHA-1 unless its
+  deprecation check is overridden, which is done here).
   A fresh key and self-signed certificate are made with `cryptography`; the signature is
   enveloped, over the root's ID (or AssertionID), with exclusive canonicalisation and a digest of
   the algorithm's hash, the certificate in KeyInfo.
@@ -17,7 +18,7 @@ import sys
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, methods
@@ -44,6 +45,17 @@ def main():
     elif algorithm == "rsa-sha1":
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         method = SignatureMethod.RSA_SHA1
+        digest = DigestAlgorithm.SHA1
+        signer_class = LegacySigner
+    elif algorithm == "ecdsa-sha1":
+        key = ec.generate_private_key(ec.SECP256R1())
+        method = SignatureMethod.ECDSA_SHA1
+        digest = DigestAlgorithm.SHA1
+        signer_class = LegacySigner
+    elif algorithm == "dsa-sha1":
+        # DSA-SHA1 needs a 160-bit q, which only 1024-bit DSA keys have (FIPS 186-2).
+        key = dsa.generate_private_key(key_size=1024)
+        method = SignatureMethod.DSA_SHA1
         digest = DigestAlgorithm.SHA1
         signer_class = LegacySigner
     else:

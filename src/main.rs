@@ -286,6 +286,9 @@ enum Inspect {
         /// Extra CA (PEM) to trust when fetching a URL.
         #[arg(long)]
         ca: Option<PathBuf>,
+        /// Judge as of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<String>,
     },
     /// A WS-Federation metadata document: entity, STS role (type resolved by namespace), signing
     /// certificates, endpoints, token types, its signature verified, and the WSF findings.
@@ -298,6 +301,9 @@ enum Inspect {
         /// Extra CA (PEM) to trust when fetching a URL.
         #[arg(long)]
         ca: Option<PathBuf>,
+        /// Judge validity (signing certificates) as of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<String>,
     },
     /// A captured WS-Trust response: nonce echo, freshness, shape, TokenType → grant_type,
     /// assertion, or the fault's classification.
@@ -307,7 +313,8 @@ enum Inspect {
         /// The request's MessageID (urn:uuid:…) that RelatesTo must echo.
         #[arg(long)]
         nonce: Option<String>,
-        /// Judge times as of this instant (RFC 3339) instead of now.
+        /// Judge times (Timestamp, assertion lifetime) as of this instant (RFC 3339) instead of
+        /// now.
         #[arg(long)]
         now: Option<String>,
         /// The endpoint's WS-Trust version (default: inferred from the response).
@@ -574,17 +581,61 @@ fn builtin_cases(suite: &str) -> Result<Vec<fedconform::suite::CaseDef>, i32> {
     }
 }
 
-/// An `inspect` command's findings: (requirements, level, verdict).
+/// An `inspect` command's findings: (requirements, level, verdict), one per case.
 type Findings = [(
     String,
     fedconform::requirements::Level,
     fedconform::check::Verdict,
 )];
 
-fn findings_json(findings: &Findings) -> Vec<serde_json::Value> {
+/// One finding of an `inspect` command, as it is printed: its outcome at its case's level and a
+/// message (what held; expected and actual; or why it was not judged).
+struct Row<'a> {
+    requirement: &'a str,
+    level: fedconform::requirements::Level,
+    finding: &'a fedconform::check::Finding,
+    outcome: fedconform::check::Outcome,
+    message: String,
+}
+
+fn rows(findings: &Findings) -> Vec<Row<'_>> {
+    use fedconform::check::CheckResult;
     findings
         .iter()
-        .map(|(id, level, v)| serde_json::json!({"requirement": id, "level": level, "outcome": v.outcome, "message": v.message}))
+        .flat_map(|(id, level, v)| {
+            v.findings.iter().map(move |f| Row {
+                requirement: id,
+                level: *level,
+                finding: f,
+                outcome: fedconform::check::verdict(*level, vec![f.clone()], false).outcome,
+                message: match &f.result {
+                    CheckResult::Pass => f.actual.clone(),
+                    CheckResult::Fail | CheckResult::Warn => {
+                        format!("expected {}; got {}", f.expected, f.actual)
+                    }
+                    CheckResult::Skip(skip) => skip.to_string(),
+                    CheckResult::Error(e) => e.clone(),
+                },
+            })
+        })
+        .collect()
+}
+
+fn findings_json(findings: &Findings) -> Vec<serde_json::Value> {
+    rows(findings)
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "key": r.finding.key,
+                "requirement": r.requirement,
+                "expectation": r.finding.expectation,
+                "level": r.level,
+                "outcome": r.outcome,
+                "message": r.message,
+                "expected": r.finding.expected,
+                "actual": r.finding.actual,
+            })
+        })
         .collect()
 }
 
@@ -601,12 +652,65 @@ fn findings_exit(findings: &Findings) -> i32 {
 }
 
 fn print_findings(findings: &Findings) {
-    for (id, level, v) in findings {
+    let rows = rows(findings);
+    let width = rows.iter().map(|r| r.finding.key.len()).max().unwrap_or(0);
+    for r in rows {
         println!(
-            "  {:<7} {id:<6} {level:<6} {}",
-            v.outcome.to_string(),
-            v.message
+            "  {:<7} {:<width$} {:<6} {}",
+            r.outcome.to_string(),
+            r.finding.key,
+            r.level.to_string(),
+            r.message
         );
+    }
+}
+
+/// The instant an `inspect` command judges at, and where it comes from: `--now`, or the current
+/// time.
+#[derive(Clone, Copy)]
+struct Clock {
+    now: chrono::DateTime<chrono::Utc>,
+    pinned: bool,
+}
+
+impl Clock {
+    /// `--now` (RFC 3339), or the current time; a malformed value is a configuration error.
+    fn parse(now: Option<&str>) -> Result<Clock, i32> {
+        match now.map(chrono::DateTime::parse_from_rfc3339).transpose() {
+            Ok(Some(n)) => Ok(Clock {
+                now: n.with_timezone(&chrono::Utc),
+                pinned: true,
+            }),
+            Ok(None) => Ok(Clock {
+                now: chrono::Utc::now(),
+                pinned: false,
+            }),
+            Err(e) => Err(config_error(&format!(
+                "--now: {e}: expected an RFC 3339 instant such as 2013-11-15T03:08:30Z"
+            ))),
+        }
+    }
+
+    fn instant(&self) -> String {
+        self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
+    /// `pinned` (by `--now`) or `current`, for JSON.
+    fn kind(&self) -> &'static str {
+        if self.pinned { "pinned" } else { "current" }
+    }
+
+    /// `judged at 2017-06-01T00:00:00Z, pinned by --now`.
+    fn describe(&self) -> String {
+        format!(
+            "judged at {}, {}",
+            self.instant(),
+            if self.pinned {
+                "pinned by --now"
+            } else {
+                "the current time"
+            }
+        )
     }
 }
 
@@ -645,7 +749,11 @@ fn inspect_input(
     Ok((read_source(source, ca)?, builtin_cases(suite)?))
 }
 
-fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
+fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>, now: Option<&str>) -> i32 {
+    let clock = match Clock::parse(now) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let (body, mex_cases) = match inspect_input(source, ca, "wstrust-mex") {
         Ok(x) => x,
         Err(code) => return code,
@@ -656,6 +764,8 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
         Format::Json => {
             let v = serde_json::json!({
                 "source": source,
+                "now": clock.instant(),
+                "clock": clock.kind(),
                 "parse_error": a.parse_error,
                 "selected": a.selected,
                 "endpoints": a.endpoints,
@@ -667,7 +777,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         Format::Text => {
-            println!("{source}");
+            println!("{source} ({})", clock.describe());
             if let Some(e) = &a.parse_error {
                 println!("  not well-formed: {e}");
             }
@@ -705,71 +815,123 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>) -> i32 {
     findings_exit(&findings)
 }
 
-fn cmd_inspect_wsfed_metadata(source: &str, format: Format, ca: Option<&Path>) -> i32 {
+fn cmd_inspect_wsfed_metadata(
+    source: &str,
+    format: Format,
+    ca: Option<&Path>,
+    now: Option<&str>,
+) -> i32 {
+    let clock = match Clock::parse(now) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let (body, cases) = match inspect_input(source, ca, "wsfed") {
         Ok(x) => x,
         Err(code) => return code,
     };
     let a = fedconform::flow::wsfed::analyse_metadata(&body);
-    let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases, chrono::Utc::now());
+    let findings = fedconform::check::inspect_wsfed_metadata(&a, &cases, clock.now);
     match format {
         Format::Json => {
             let v = serde_json::json!({
                 "source": source,
+                "now": clock.instant(),
+                "clock": clock.kind(),
                 "analysis": a,
                 "findings": findings_json(&findings),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Format::Text => {
-            println!("{source}");
-            if let Some(e) = &a.parse_error {
-                println!("  not well-formed: {e}");
-            }
-            println!("  entityID: {}", a.entity_id.as_deref().unwrap_or("(none)"));
-            for (i, r) in a.roles.iter().enumerate() {
-                let mark = if Some(i) == a.read_role { "*" } else { "-" };
-                println!(
-                    "  {mark} RoleDescriptor xsi:type {:?} = {}",
-                    r.xsi_type.as_deref().unwrap_or(""),
-                    r.resolved_type.as_deref().unwrap_or("(unresolved)")
-                );
-            }
-            for c in &a.signing_certificates {
-                match (&c.error, c.not_before, c.not_after) {
-                    (Some(e), _, _) => println!("  signing certificate: {e}"),
-                    (None, Some(b), Some(f)) => println!(
-                        "  signing certificate: {} (valid {} to {})",
-                        c.subject.as_deref().unwrap_or(""),
-                        b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    ),
-                    _ => println!("  signing certificate: unreadable validity"),
-                }
-            }
-            for e in &a.passive_endpoints {
-                println!("  passive requestor endpoint: {e}");
-            }
-            for e in &a.sts_endpoints {
-                println!("  security token service endpoint: {e}");
-            }
-            println!("  token types offered: {}", a.token_types.join(", "));
-            match &a.signature {
-                None => println!("  signature: none"),
-                Some(sig) => println!(
-                    "  signature: {} with {}: {}",
-                    sig.algorithm.as_deref().unwrap_or("?"),
-                    sig.canonicalization.as_deref().unwrap_or("?"),
-                    match &sig.verified {
-                        Ok(()) => "verified with the signing certificate".to_string(),
-                        Err(e) => e.clone(),
-                    }
-                ),
-            }
-            print_findings(&findings);
-        }
+        Format::Text => print_metadata(source, &a, &clock, &findings),
     }
     findings_exit(&findings)
+}
+
+/// `inspect wsfed-metadata`'s text output: what the document holds, then the findings.
+fn print_metadata(
+    source: &str,
+    a: &fedconform::flow::wsfed::MetadataAnalysis,
+    clock: &Clock,
+    findings: &Findings,
+) {
+    use fedconform::flow::quoted;
+    let secs =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    println!("{source} ({})", clock.describe());
+    if let Some(e) = &a.parse_error {
+        println!("  not well-formed: {e}");
+    }
+    println!(
+        "  entityID: {}",
+        a.entity_id
+            .as_deref()
+            .map(quoted)
+            .unwrap_or_else(|| "absent".into())
+    );
+    for (i, r) in a.roles.iter().enumerate() {
+        let mark = if Some(i) == a.read_role { "*" } else { "-" };
+        println!(
+            "  {mark} RoleDescriptor xsi:type {} = {}, protocolSupportEnumeration {}",
+            quoted(r.xsi_type.as_deref().unwrap_or("")),
+            r.resolved_type.as_deref().unwrap_or("(unresolved)"),
+            r.protocol_support
+                .as_deref()
+                .map(quoted)
+                .unwrap_or_else(|| "absent".into())
+        );
+    }
+    if a.signing_certificates.is_empty() {
+        println!("  signing certificate: absent");
+    }
+    for c in &a.signing_certificates {
+        match (&c.error, c.not_before, c.not_after) {
+            (Some(e), _, _) => println!("  signing certificate: {e}"),
+            (None, Some(b), Some(f)) => println!(
+                "  signing certificate: {} (valid {} to {}: {} at {})",
+                c.subject.as_deref().unwrap_or(""),
+                secs(b),
+                secs(f),
+                if c.valid_at(clock.now) {
+                    "valid"
+                } else {
+                    "not valid"
+                },
+                clock.instant()
+            ),
+            _ => println!("  signing certificate: unreadable validity"),
+        }
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "absent".to_string()
+        } else {
+            v.iter().map(|e| quoted(e)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    println!(
+        "  passive requestor endpoint: {}",
+        list(&a.passive_endpoints)
+    );
+    println!(
+        "  security token service endpoint: {}",
+        list(&a.sts_endpoints)
+    );
+    println!("  token types: {}", a.token_types_text());
+    match &a.signature {
+        None => println!("  signature: none"),
+        Some(sig) => println!(
+            "  signature: {}: {}",
+            sig.describe(),
+            match &sig.verified {
+                Ok(()) => format!(
+                    "verified with {}",
+                    sig.signer.as_deref().unwrap_or("the signing certificate")
+                ),
+                Err(e) => e.clone(),
+            }
+        ),
+    }
+    print_findings(findings);
 }
 
 fn cmd_inspect_rstr(
@@ -785,16 +947,11 @@ fn cmd_inspect_rstr(
         Ok(b) => b,
         Err(e) => return config_error(&format!("{}: cannot read: {e}", file.display())),
     };
-    let now = match now.map(chrono::DateTime::parse_from_rfc3339).transpose() {
-        Ok(n) => n
-            .map(|d| d.with_timezone(&chrono::Utc))
-            .unwrap_or_else(chrono::Utc::now),
-        Err(e) => {
-            return config_error(&format!(
-                "--now: {e}: expected an RFC 3339 instant such as 2013-11-15T03:08:30Z"
-            ));
-        }
+    let clock = match Clock::parse(now) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
+    let now = clock.now;
     let version = version.map(|v| {
         if v == "2005" {
             WsTrustVersion::V2005
@@ -821,7 +978,8 @@ fn cmd_inspect_rstr(
                 "source": file.display().to_string(),
                 "version": version,
                 "nonce": nonce,
-                "now": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "now": clock.instant(),
+                "clock": clock.kind(),
                 "kind": if a.fault.is_some() { "fault" } else { "token-response" },
                 "analysis": a,
                 "findings": findings_json(&findings),
@@ -830,9 +988,9 @@ fn cmd_inspect_rstr(
         }
         Format::Text => {
             println!(
-                "{} (WS-Trust {version}, judged at {})",
+                "{} (WS-Trust {version}, {})",
                 file.display(),
-                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                clock.describe()
             );
             if let Some(e) = &a.parse_error {
                 println!("  not well-formed: {e}");
@@ -1015,11 +1173,23 @@ fn main() {
         Command::Run(a) => cmd_run(*a),
         Command::Serve(a) => cmd_serve(a),
         Command::Inspect {
-            what: Inspect::Mex { source, format, ca },
-        } => cmd_inspect_mex(&source, format, ca.as_deref()),
+            what:
+                Inspect::Mex {
+                    source,
+                    format,
+                    ca,
+                    now,
+                },
+        } => cmd_inspect_mex(&source, format, ca.as_deref(), now.as_deref()),
         Command::Inspect {
-            what: Inspect::WsfedMetadata { source, format, ca },
-        } => cmd_inspect_wsfed_metadata(&source, format, ca.as_deref()),
+            what:
+                Inspect::WsfedMetadata {
+                    source,
+                    format,
+                    ca,
+                    now,
+                },
+        } => cmd_inspect_wsfed_metadata(&source, format, ca.as_deref(), now.as_deref()),
         Command::Inspect {
             what:
                 Inspect::Rstr {

@@ -254,7 +254,7 @@ pub static CATALOGUE: &[Requirement] = &[
         "WSF-2",
         Must,
         "wsfed",
-        "RoleDescriptor of fed:SecurityTokenServiceType"
+        "RoleDescriptor of type fed:SecurityTokenServiceType (by namespace)"
     ),
     req!(
         "WSF-3",
@@ -306,6 +306,18 @@ pub static CATALOGUE: &[Requirement] = &[
         Should,
         "wsfed",
         "Client-id path and wtrealm reach the same client"
+    ),
+    req!(
+        "WSF-14",
+        Should,
+        "spec",
+        "Metadata and token signatures use SHA-2, not SHA-1"
+    ),
+    req!(
+        "WSF-15",
+        Should,
+        "spec",
+        "protocolSupportEnumeration lists the WS-Federation namespace"
     ),
 ];
 

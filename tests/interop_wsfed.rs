@@ -3,8 +3,9 @@
 //! - Auth0's passport-wsfed-saml2 (npm), a relying party, validates the reference IdP's sign-in
 //!   answer as the harness receives it (signature with the metadata's certificate, audience,
 //!   lifetime), and refuses the answers of the defects the harness flags under WSF-7;
-//! - Python's signxml signs documents that the harness's verifier must accept, and tampered
-//!   copies it must refuse; and it verifies the IdP's own WS-Fed signatures.
+//! - Python's signxml signs documents that the harness's verifier must accept (RSA, ECDSA, and
+//!   RSA-SHA1 re-signed real metadata, which WSF-14 warns about), and tampered copies it must
+//!   refuse; and it verifies the IdP's own WS-Fed signatures.
 
 mod common;
 
@@ -116,6 +117,20 @@ fn passport_wsfed_saml2_accepts_the_reference_sign_in_answer() {
 }
 
 #[test]
+fn passport_wsfed_saml2_accepts_a_sha1_signed_answer_the_harness_only_warns_about() {
+    // The relying party verifies RSA-SHA1: the harness's WSF-7 passes it too, and WSF-14 (a
+    // SHOULD) is the finding (tests/defect_matrix.rs).
+    let signin = signin(Some("wsfed-sha1-signature"));
+    let wresult = signin.form.value("wresult").unwrap_or_default().to_string();
+    assert!(
+        wresult.contains("xmldsig#rsa-sha1") && wresult.contains("xmldsig#sha1"),
+        "the defect signs with SHA-1: {wresult}"
+    );
+    let v = signin.passport();
+    assert_eq!(v["ok"], true, "{v}");
+}
+
+#[test]
 fn passport_wsfed_saml2_refuses_the_answers_the_harness_flags() {
     for (defect, reason) in [
         ("wsfed-audience-mismatch", "audience"),
@@ -172,6 +187,67 @@ const SAML11: &str = r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:
 const SAML2: &str = r#"<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a2" Version="2.0" IssueInstant="2026-11-24T00:00:00Z"><saml2:Issuer>urn:issuer</saml2:Issuer><saml2:Subject><saml2:NameID>alice@contoso.example</saml2:NameID></saml2:Subject><saml2:Conditions NotBefore="2026-11-24T00:00:00Z" NotOnOrAfter="2026-11-24T01:00:00Z"><saml2:AudienceRestriction><saml2:Audience>urn:rp</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions></saml2:Assertion>"#;
 
 const METADATA: &str = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706" ID="_m1" entityID="urn:issuer"><md:RoleDescriptor xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="http://docs.oasis-open.org/wsfed/federation/200706"><fed:PassiveRequestorEndpoint><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>https://idp.example/wsfed</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint></md:RoleDescriptor></md:EntityDescriptor>"#;
+
+/// The real WS-Fed metadata documents (tests/fixtures/wsfed-metadata).
+const METADATA_FIXTURES: [&str; 4] = [
+    "adfs-20-msidlab7.xml",
+    "adfs-30-msidlab2.xml",
+    "adfs-2016-msidlab11.xml",
+    "azure-ad-tenant-2014.xml",
+];
+
+#[test]
+fn real_metadata_re_signed_with_rsa_sha1_by_signxml_verifies_and_warns_on_wsf14() {
+    // As an IdP that still signs with SHA-1 publishes it: signxml drops the document's own
+    // signature, puts its new certificate in the KeyDescriptors and signs with RSA-SHA1 and a
+    // SHA-1 digest. Relying parties verify that; the harness must too, and warn (WSF-14).
+    let python = signxml_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in METADATA_FIXTURES {
+        let src = common::root()
+            .join("tests/fixtures/wsfed-metadata")
+            .join(name);
+        let out = dir.path().join(name);
+        let cert = dir.path().join(format!("{name}.der"));
+        let v = python_json(
+            &python,
+            "sign_signxml.py",
+            &[s(&src), "rsa-sha1", s(&out), s(&cert), "--resign-metadata"],
+        );
+        assert_eq!(v["signed"], true, "{name}: {v}");
+        let run = common::run(&["inspect", "wsfed-metadata", s(&out), "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+        let finding = |key: &str| {
+            v["findings"]
+                .as_array()
+                .and_then(|f| f.iter().find(|x| x["key"] == key))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let signed = finding("WSF-5/metadata_signed");
+        assert_eq!(signed["outcome"], "pass", "{name}: {v}");
+        assert_eq!(
+            signed["message"],
+            "signed with RSA-SHA1 (SHA1 digest, exclusive c14n) by CN=signxml interop, verified",
+            "{name}: {v}"
+        );
+        let sha2 = finding("WSF-14/metadata_signature_sha2");
+        assert_eq!(sha2["outcome"], "warn", "{name}: {v}");
+        assert!(
+            sha2["message"]
+                .as_str()
+                .is_some_and(|m| m.ends_with("RSA-SHA1 and SHA1 are not SHA-2")),
+            "{name}: {v}"
+        );
+        // A SHOULD warns; the current certificate passes WSF-3 at the current clock.
+        assert_eq!(
+            finding("WSF-3/signing_certificate_current")["outcome"],
+            "pass"
+        );
+        assert_eq!(v["clock"], "current");
+        assert_eq!(run.status.code(), Some(0), "{name}: {v}");
+    }
+}
 
 /// Signs `unsigned` with signxml; returns (signed XML, certificate DER).
 fn signxml_sign(
@@ -261,6 +337,81 @@ fn the_verifier_accepts_signxml_signatures_and_refuses_tampered_copies() {
             );
         }
     }
+}
+
+#[test]
+fn the_verifier_accepts_the_sha1_signatures_relying_parties_accept_and_names_them() {
+    // RSA-SHA1, ECDSA-SHA1 and DSA-SHA1 (1024-bit) with SHA-1 digests, made by signxml (its DSA
+    // value re-encoded to XML Signature's 40 octets): they verify (WSF-5, WSF-7 pass) and are
+    // named weak (WSF-14); a tampered copy still fails.
+    let python = signxml_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (alg, name) in [
+        ("rsa-sha1", "RSA-SHA1"),
+        ("ecdsa-sha1", "ECDSA-SHA1"),
+        ("dsa-sha1", "DSA-SHA1"),
+    ] {
+        for (doc, unsigned, value, changed) in [
+            (
+                "saml11",
+                SAML11,
+                "alice@contoso.example",
+                "mallory@contoso.example",
+            ),
+            (
+                "metadata",
+                METADATA,
+                "https://idp.example/wsfed",
+                "https://attacker.example/wsfed",
+            ),
+        ] {
+            let (signed, cert) = signxml_sign(&python, dir.path(), doc, unsigned, alg);
+            let signed = if alg == "dsa-sha1" {
+                dsa_value_as_xmldsig(&signed)
+            } else {
+                signed
+            };
+            let what = format!("{doc} signed by signxml with {alg}");
+            let parsed = roxmltree::Document::parse(&signed).expect("xml");
+            let r = xmldsig::verify_element(&signed, parsed.root_element(), &cert);
+            assert_eq!(r.verified, Ok(()), "{what}: {signed}");
+            assert_eq!(r.algorithm_name(), name, "{what}");
+            assert_eq!(
+                r.weak_algorithms(),
+                vec![name.to_string(), "SHA1".to_string()],
+                "{what}"
+            );
+            assert!(
+                verify(&signed.replacen(value, changed, 1), &cert).is_err(),
+                "{what}: changed text verified"
+            );
+        }
+    }
+}
+
+/// signxml 5.2 pads DSA's r and s to the key's size (128 octets each for a 1024-bit key); XML
+/// Signature 1.1 §6.4.1 encodes each in 20 octets (I2OSP with l = 20), as other implementations
+/// write and read it. Re-encodes the SignatureValue so.
+fn dsa_value_as_xmldsig(signed: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let start = signed.find("SignatureValue>").expect("a SignatureValue") + "SignatureValue>".len();
+    let end = start + signed[start..].find('<').expect("its end");
+    let raw: String = signed[start..end].split_whitespace().collect();
+    let value = b64.decode(raw.as_bytes()).expect("base64");
+    assert_eq!(value.len(), 256, "signxml's DSA value changed shape");
+    let (r, s) = value.split_at(128);
+    assert!(
+        r[..108].iter().chain(&s[..108]).all(|b| *b == 0),
+        "r and s fit in 20 octets"
+    );
+    let standard = [&r[108..], &s[108..]].concat();
+    format!(
+        "{}{}{}",
+        &signed[..start],
+        b64.encode(standard),
+        &signed[end..]
+    )
 }
 
 #[test]

@@ -244,8 +244,8 @@ fn an_sts_that_answers_a_wrong_password_with_an_error_page_fails_wst_8_and_wst_9
             let m = c["message"].as_str().unwrap_or_default();
             assert!(m.contains(what), "{defect}: {m}");
             assert!(
-                m.starts_with("credential_fault: expected")
-                    || m.starts_with("fault_no_token: expected"),
+                m.starts_with(&format!("{req}/credential_fault: expected"))
+                    || m.starts_with(&format!("{req}/fault_no_token: expected")),
                 "{m}"
             );
             assert_eq!(r.requirement(req)["verdict"], "fail");

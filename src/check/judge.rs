@@ -3,13 +3,13 @@
 //! `inspect` does with the built-in suites' own cases.
 
 use super::{
-    CheckResult, Finding, Verdict, finding, mex, preauth, skipped, transport, verdict, wsfed,
-    wstrust,
+    CheckResult, Finding, Skip, Verdict, finding, keyed, mex, preauth, skipped, transport, verdict,
+    wsfed, wstrust,
 };
 use crate::http::Exchange;
 use crate::requirements::{self, Level};
 use crate::steps::{LoginObservation, StepOutput};
-use crate::suite::{CaseDef, Expect, Expectation, StepKind};
+use crate::suite::{CaseDef, Expect, Expectation, MetadataExpect, StepKind};
 
 /// What a judgement needs besides the observations.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,7 @@ fn one(
     ctx: &JudgeContext,
 ) -> Finding {
     let key = e.expectation.key();
-    let mut f = match (&e.expectation, main) {
+    match (&e.expectation, main) {
         (_, StepOutput::NotRun { skip }) => skipped(key, skip.clone()),
         (_, StepOutput::Unreachable { reason }) => {
             finding(key, CheckResult::Error(reason.clone()), "", "")
@@ -51,9 +51,7 @@ fn one(
             "",
             "",
         ),
-    };
-    f.at = e.at.clone();
-    f
+    }
 }
 
 /// Judges a case. `other` is the step a comparing expectation reads.
@@ -67,18 +65,25 @@ pub fn judge(
     let findings = case
         .expect
         .iter()
-        .map(|e| one(e, case.step, main, other, ctx))
+        .map(|e| {
+            keyed(
+                one(e, case.step, main, other, ctx),
+                &case.requirements,
+                e.at.clone(),
+            )
+        })
         .collect();
     verdict(level, findings, ctx.strict)
 }
 
 /// A document judged without an exchange (`inspect`): each case of `step` with its body
-/// expectations only (status, content type, TLS and redirects need a live exchange; comparisons
-/// need another step).
+/// expectations only (status, content type, TLS and redirects need a live exchange). `judge`
+/// gives None for an expectation it leaves out (a comparison with another step, which `inspect`
+/// does not run), or a finding, keyed here.
 fn judge_offline(
     cases: &[CaseDef],
     step: StepKind,
-    judge: impl Fn(&Expect) -> Finding,
+    judge: impl Fn(&Expect) -> Option<Finding>,
 ) -> Vec<(String, Level, Verdict)> {
     cases
         .iter()
@@ -87,12 +92,8 @@ fn judge_offline(
             let findings: Vec<Finding> = c
                 .expect
                 .iter()
-                .filter(|e| !e.expectation.is_transport() && e.expectation.other_step().is_none())
-                .map(|e| {
-                    let mut f = judge(e);
-                    f.at = e.at.clone();
-                    f
-                })
+                .filter(|e| !e.expectation.is_transport())
+                .filter_map(|e| judge(e).map(|f| keyed(f, &c.requirements, e.at.clone())))
                 .collect();
             if findings.is_empty() {
                 return None;
@@ -114,19 +115,23 @@ pub fn inspect_mex(
     cases: &[CaseDef],
 ) -> Vec<(String, Level, Verdict)> {
     let ex = Exchange::offline("GET", 200);
-    judge_offline(cases, StepKind::Mex, |e| match &e.expectation {
-        Expectation::Mex(m) => mex::judge(m, Some(a), &ex),
-        _ => finding(
-            e.expectation.key(),
-            CheckResult::Error("not a MEX expectation".into()),
-            "",
-            "",
-        ),
+    judge_offline(cases, StepKind::Mex, |e| {
+        Some(match &e.expectation {
+            _ if e.expectation.other_step().is_some() => return None,
+            Expectation::Mex(m) => mex::judge(m, Some(a), &ex),
+            _ => finding(
+                e.expectation.key(),
+                CheckResult::Error("not a MEX expectation".into()),
+                "",
+                "",
+            ),
+        })
     })
 }
 
-/// The WSF-1…WSF-5 findings `inspect wsfed-metadata` reports for a metadata document, judged at
-/// `now`.
+/// The metadata findings (WSF-1…WSF-5, WSF-14, WSF-15) `inspect wsfed-metadata` reports for a
+/// metadata document, judged at `now`. TokenTypesOffered is compared with the type a sign-in
+/// issues, which `inspect` does not see: that finding is not evaluated, and says what is offered.
 pub fn inspect_wsfed_metadata(
     a: &crate::flow::wsfed::MetadataAnalysis,
     cases: &[CaseDef],
@@ -136,14 +141,24 @@ pub fn inspect_wsfed_metadata(
         exchange: Exchange::offline("GET", 200),
         analysis: Some(a.clone()),
     };
-    judge_offline(cases, StepKind::WsfedMetadata, |e| match &e.expectation {
-        Expectation::Metadata(m) => wsfed::judge_metadata(m, &obs, None, now),
-        _ => finding(
-            e.expectation.key(),
-            CheckResult::Error("not a metadata expectation".into()),
-            "",
-            "",
-        ),
+    judge_offline(cases, StepKind::WsfedMetadata, |e| {
+        Some(match &e.expectation {
+            Expectation::Metadata(MetadataExpect::OffersTokenTypeOf(step)) => skipped(
+                e.expectation.key(),
+                Skip::needs(format!(
+                    "compares with the token type step {step} issues, and inspect reads the metadata alone ({})",
+                    a.token_types_text()
+                )),
+            ),
+            _ if e.expectation.other_step().is_some() => return None,
+            Expectation::Metadata(m) => wsfed::judge_metadata(m, &obs, None, now),
+            _ => finding(
+                e.expectation.key(),
+                CheckResult::Error("not a metadata expectation".into()),
+                "",
+                "",
+            ),
+        })
     })
 }
 
@@ -198,14 +213,17 @@ pub fn inspect_rstr(
     } else {
         StepKind::Login
     };
-    let findings = judge_offline(cases, step, |e| match &e.expectation {
-        Expectation::Login(l) => wstrust::judge(l, step, &obs, None),
-        _ => finding(
-            e.expectation.key(),
-            CheckResult::Error("not a login expectation".into()),
-            "",
-            "",
-        ),
+    let findings = judge_offline(cases, step, |e| {
+        Some(match &e.expectation {
+            _ if e.expectation.other_step().is_some() => return None,
+            Expectation::Login(l) => wstrust::judge(l, step, &obs, None),
+            _ => finding(
+                e.expectation.key(),
+                CheckResult::Error("not a login expectation".into()),
+                "",
+                "",
+            ),
+        })
     });
     (version, findings)
 }

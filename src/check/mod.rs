@@ -156,8 +156,14 @@ pub enum CheckResult {
 /// One expectation's finding.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
-    /// The expectation key (`status`, `predicate`, …): stable within the case's requirement,
-    /// so `<requirement>/<expectation>` names a finding.
+    /// The finding's stable key: `<requirements>/<expectation>` (`WSF-5/metadata_signed`), the
+    /// case's requirement IDs (joined by `,` when it cites several) and the suite's expectation
+    /// key. Unique among one case's findings and among an `inspect` document's; a run report
+    /// tells cases apart by their `id`. Set when the finding is judged for a case ([`keyed`]);
+    /// the bare expectation key until then.
+    #[serde(default)]
+    pub key: String,
+    /// The expectation key (`status`, `predicate`, …), as the suite writes it.
     pub expectation: String,
     /// Result.
     #[serde(flatten)]
@@ -179,12 +185,26 @@ pub fn finding(
     actual: impl Into<String>,
 ) -> Finding {
     Finding {
+        key: expectation.to_string(),
         expectation: expectation.to_string(),
         result,
         expected: expected.into(),
         actual: actual.into(),
         at: None,
     }
+}
+
+/// A finding's stable key: `<requirements>/<expectation>`, e.g. `WSF-5/metadata_signed`.
+pub fn finding_key(requirements: &[String], expectation: &str) -> String {
+    format!("{}/{expectation}", requirements.join(","))
+}
+
+/// Stamps a finding judged for a case with its key ([`finding_key`]) and the place its
+/// expectation is written.
+pub fn keyed(mut f: Finding, requirements: &[String], at: Option<SourcePos>) -> Finding {
+    f.key = finding_key(requirements, &f.expectation);
+    f.at = at;
+    f
 }
 
 /// A finding that could not be judged.
@@ -218,12 +238,9 @@ pub struct Verdict {
 
 fn describe(x: &Finding) -> String {
     match &x.result {
-        CheckResult::Skip(s) => format!("{}: {s}", x.expectation),
-        CheckResult::Error(r) => format!("{}: {r}", x.expectation),
-        _ => format!(
-            "{}: expected {}; got {}",
-            x.expectation, x.expected, x.actual
-        ),
+        CheckResult::Skip(s) => format!("{}: {s}", x.key),
+        CheckResult::Error(r) => format!("{}: {r}", x.key),
+        _ => format!("{}: expected {}; got {}", x.key, x.expected, x.actual),
     }
 }
 
@@ -360,6 +377,22 @@ mod tests {
         let v = verdict(Level::Must, vec![na()], false);
         assert_eq!(v.outcome, Outcome::Skipped);
         assert_eq!(v.message, "not applicable: no connection");
+    }
+
+    #[test]
+    fn a_finding_is_keyed_by_its_requirement_and_expectation() {
+        let k = keyed(
+            finding("metadata_signed", CheckResult::Fail, "e", "a"),
+            &["WSF-5".to_string()],
+            None,
+        );
+        assert_eq!(k.key, "WSF-5/metadata_signed");
+        let v = verdict(Level::Should, vec![k], false);
+        assert_eq!(v.message, "WSF-5/metadata_signed: expected e; got a");
+        assert_eq!(
+            finding_key(&["WSF-8".into(), "WSF-9".into()], "token_delivered"),
+            "WSF-8,WSF-9/token_delivered"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! WS-Federation checks (SPEC.md WSF-1…WSF-13): metadata and passive sign-in observations. A
+//! WS-Federation checks (SPEC.md WSF-1…WSF-15): metadata and passive sign-in observations. A
 //! refusal (an unregistered wreply, an unknown wtrealm, a missing wa) is judged on whatever came
 //! back: no token delivered anywhere.
 
@@ -6,6 +6,7 @@ use super::transport::{no_answer, unusable_answer};
 use super::{CheckResult, Finding, Skip, finding, pass_if, quoted, skipped};
 use crate::flow::wsfed::{FED, MetadataAnalysis, WSIGNIN};
 use crate::flow::wstrust::FRESHNESS_SECONDS;
+use crate::flow::xmldsig::SignatureReport;
 use crate::steps::{StepOutput, WsfedMetadataObservation, WsfedObservation};
 use crate::suite::{Family, MetadataExpect, SigninExpect, StepKind};
 
@@ -40,9 +41,11 @@ pub fn judge_metadata(
     match e {
         MetadataExpect::EntityDescriptor => entity_descriptor(a),
         MetadataExpect::StsRole => sts_role(a),
+        MetadataExpect::ProtocolSupportWsfed => protocol_support_wsfed(a),
         MetadataExpect::SigningCertificateCurrent => signing_certificate_current(a, now),
         MetadataExpect::PassiveEndpointHttps => passive_endpoint_https(a),
         MetadataExpect::MetadataSigned => metadata_signed(a),
+        MetadataExpect::MetadataSignatureSha2 => metadata_signature_sha2(a),
         MetadataExpect::StsEndpoint => sts_endpoint(a),
         MetadataExpect::OffersTokenTypeOf(step) => offers_token_type_of(*step, a, other),
     }
@@ -75,36 +78,62 @@ fn entity_descriptor(a: &MetadataAnalysis) -> Finding {
     )
 }
 
+fn role_text(r: &crate::flow::wsfed::Role) -> String {
+    format!(
+        "RoleDescriptor xsi:type {} resolving to {}",
+        quoted(r.xsi_type.as_deref().unwrap_or("")),
+        r.resolved_type
+            .as_deref()
+            .unwrap_or("nothing (its prefix is not declared)")
+    )
+}
+
 /// WSF-2: "A `RoleDescriptor` whose `xsi:type` resolves (by namespace, not prefix) to
-/// `fed:SecurityTokenServiceType`, with the WS-Federation namespace in
-/// `protocolSupportEnumeration`."
+/// `fed:SecurityTokenServiceType`" (WS-Federation 1.2 §3.1; the role a WS-Federation metadata
+/// reader takes the signing certificates and endpoints from).
 fn sts_role(a: &MetadataAnalysis) -> Finding {
-    let ok = a
-        .roles
-        .iter()
-        .any(|r| r.is_sts() && r.protocols.iter().any(|p| p == FED));
-    let actual = if a.roles.is_empty() {
-        "no RoleDescriptor".to_string()
-    } else {
-        a.roles
-            .iter()
-            .map(|r| {
-                format!(
-                    "xsi:type {} resolving to {}, protocols {}",
-                    quoted(r.xsi_type.as_deref().unwrap_or("")),
-                    r.resolved_type
-                        .as_deref()
-                        .unwrap_or("nothing (undeclared prefix)"),
-                    r.protocols.join(" ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+    let sts = a.roles.iter().find(|r| r.is_sts());
+    let actual = match sts {
+        Some(r) => role_text(r),
+        None if a.roles.is_empty() => "no RoleDescriptor".to_string(),
+        None => a.roles.iter().map(role_text).collect::<Vec<_>>().join("; "),
     };
     finding(
         "sts_role",
-        pass_if(ok),
-        format!("a RoleDescriptor of type {{{FED}}}SecurityTokenServiceType listing {FED}"),
+        pass_if(sts.is_some()),
+        format!("a RoleDescriptor of type {{{FED}}}SecurityTokenServiceType"),
+        actual,
+    )
+}
+
+/// WSF-15: "The STS `RoleDescriptor`'s `protocolSupportEnumeration` lists the WS-Federation
+/// namespace" (SAML 2.0 Metadata §2.4.1: the protocol specifications the role supports).
+fn protocol_support_wsfed(a: &MetadataAnalysis) -> Finding {
+    const KEY: &str = "protocol_support_wsfed";
+    let Some(role) = a.roles.iter().find(|r| r.is_sts()) else {
+        return skipped(
+            KEY,
+            Skip::blocked(
+                "WSF-2",
+                "no RoleDescriptor of type fed:SecurityTokenServiceType to read it from",
+            ),
+        );
+    };
+    let actual = match &role.protocol_support {
+        None => "the STS RoleDescriptor has no protocolSupportEnumeration".to_string(),
+        Some(p) if role.lists_wsfed() => format!(
+            "the STS RoleDescriptor's protocolSupportEnumeration {} lists the WS-Federation namespace",
+            quoted(p)
+        ),
+        Some(p) => format!(
+            "the STS RoleDescriptor's protocolSupportEnumeration is {}, without {FED}",
+            quoted(p)
+        ),
+    };
+    finding(
+        KEY,
+        pass_if(role.lists_wsfed()),
+        format!("protocolSupportEnumeration listing {FED}"),
         actual,
     )
 }
@@ -114,23 +143,29 @@ fn signing_certificate_current(
     a: &MetadataAnalysis,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Finding {
-    let ok = a.signing_certificates.iter().any(|c| c.valid_at(now));
-    let actual = if a.signing_certificates.is_empty() {
-        "no KeyDescriptor use=\"signing\" with an X509Certificate".to_string()
-    } else {
-        a.signing_certificates
+    let describe = |c: &crate::flow::wsfed::CertInfo| match (&c.error, c.not_before, c.not_after) {
+        (Some(err), _, _) => err.clone(),
+        (None, Some(b), Some(f)) => format!(
+            "{} valid {} to {}",
+            c.subject.as_deref().unwrap_or("a certificate"),
+            b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        _ => "a certificate with unreadable validity".into(),
+    };
+    let current = a.signing_certificates.iter().find(|c| c.valid_at(now));
+    let ok = current.is_some();
+    let actual = match current {
+        Some(c) => describe(c),
+        None if a.signing_certificates.is_empty() => {
+            "no KeyDescriptor use=\"signing\" with an X509Certificate".to_string()
+        }
+        None => a
+            .signing_certificates
             .iter()
-            .map(|c| match (&c.error, c.not_before, c.not_after) {
-                (Some(err), _, _) => err.clone(),
-                (None, Some(b), Some(f)) => format!(
-                    "valid {} to {}",
-                    b.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
-                _ => "unreadable validity".into(),
-            })
+            .map(describe)
             .collect::<Vec<_>>()
-            .join("; ")
+            .join("; "),
     };
     finding(
         "signing_certificate_current",
@@ -154,29 +189,29 @@ fn passive_endpoint_https(a: &MetadataAnalysis) -> Finding {
         if a.passive_endpoints.is_empty() {
             "no fed:PassiveRequestorEndpoint address".to_string()
         } else {
-            a.passive_endpoints
-                .iter()
-                .map(|s| quoted(s))
-                .collect::<Vec<_>>()
-                .join(", ")
+            format!(
+                "fed:PassiveRequestorEndpoint {}",
+                a.passive_endpoints
+                    .iter()
+                    .map(|s| quoted(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         },
     )
 }
 
-/// WSF-5: "Metadata is signed and the signature verifies."
+/// WSF-5: "Metadata is signed and the signature verifies" (under the relying parties' algorithm
+/// policy, `flow::xmldsig::relying_party_policy`).
 fn metadata_signed(a: &MetadataAnalysis) -> Finding {
     let (ok, actual) = match &a.signature {
-        None => (false, "the metadata is not signed".to_string()),
+        None => (
+            false,
+            "the metadata is not signed (no ds:Signature in md:EntityDescriptor)".to_string(),
+        ),
         Some(s) => match &s.verified {
-            Ok(()) => (
-                true,
-                format!(
-                    "signed ({}, {}) and verified with the signing certificate",
-                    s.algorithm.as_deref().unwrap_or("?"),
-                    s.canonicalization.as_deref().unwrap_or("?")
-                ),
-            ),
-            Err(why) => (false, why.clone()),
+            Ok(()) => (true, s.held()),
+            Err(why) => (false, format!("signed with {}: {why}", s.describe())),
         },
     };
     finding(
@@ -187,6 +222,43 @@ fn metadata_signed(a: &MetadataAnalysis) -> Finding {
     )
 }
 
+/// WSF-14: "Signatures use SHA-2: the `SignatureMethod` and every `DigestMethod` … name a SHA-2
+/// algorithm, not SHA-1" (XML Signature 1.1 §6; NIST SP 800-131A Rev. 2). Judged on the
+/// algorithms the signature declares, whether or not it verifies (WSF-5 and WSF-7 say that).
+fn signature_sha2(key: &'static str, what: &str, s: &SignatureReport) -> Finding {
+    let weak = s.weak_algorithms();
+    let actual = if weak.is_empty() {
+        format!("{what} signed with {}", s.describe())
+    } else {
+        format!(
+            "{what} signed with {}: {} not SHA-2",
+            s.describe(),
+            if weak.len() == 1 {
+                format!("{} is", weak[0])
+            } else {
+                format!("{} are", weak.join(" and "))
+            }
+        )
+    };
+    finding(
+        key,
+        pass_if(weak.is_empty()),
+        "a SignatureMethod and DigestMethods of SHA-2 (RSA-SHA256 or stronger)",
+        actual,
+    )
+}
+
+/// WSF-14 on the metadata's signature.
+fn metadata_signature_sha2(a: &MetadataAnalysis) -> Finding {
+    match &a.signature {
+        None => skipped(
+            "metadata_signature_sha2",
+            Skip::blocked("WSF-5", "the metadata is not signed"),
+        ),
+        Some(s) => signature_sha2("metadata_signature_sha2", "the metadata is", s),
+    }
+}
+
 /// WSF-5: "`SecurityTokenServiceEndpoint` present."
 fn sts_endpoint(a: &MetadataAnalysis) -> Finding {
     finding(
@@ -194,9 +266,16 @@ fn sts_endpoint(a: &MetadataAnalysis) -> Finding {
         pass_if(!a.sts_endpoints.is_empty()),
         "fed:SecurityTokenServiceEndpoint",
         if a.sts_endpoints.is_empty() {
-            "none".to_string()
+            "fed:SecurityTokenServiceEndpoint is absent".to_string()
         } else {
-            a.sts_endpoints.join(", ")
+            format!(
+                "fed:SecurityTokenServiceEndpoint {}",
+                a.sts_endpoints
+                    .iter()
+                    .map(|e| quoted(e))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         },
     )
 }
@@ -243,14 +322,7 @@ fn offers_token_type_of(
             KEY,
             pass_if(a.token_types.iter().any(|o| o == t.trim())),
             format!("fed:TokenTypesOffered listing {}", t.trim()),
-            format!(
-                "offered: {}",
-                if a.token_types.is_empty() {
-                    "none".to_string()
-                } else {
-                    a.token_types.join(", ")
-                }
-            ),
+            a.token_types_text(),
         ),
     }
 }
@@ -347,6 +419,7 @@ pub fn judge_signin(e: &SigninExpect, w: &WsfedObservation, other: Option<&StepO
         SigninExpect::TokenAudience => token_audience(w),
         SigninExpect::TokenCurrent => token_current(w),
         SigninExpect::TokenSignature => token_signature(w),
+        SigninExpect::TokenSignatureSha2 => token_signature_sha2(w),
         SigninExpect::ConnectionSelected => connection_selected(w),
         SigninExpect::SameClientAs(step) => same_client_as(*step, w, other),
     }
@@ -577,15 +650,11 @@ fn token_signature(w: &WsfedObservation) -> Finding {
     let (ok, actual) = match sig {
         None => (false, "the assertion is not signed".to_string()),
         Some(s) => match &s.verified {
-            Ok(()) => (
-                true,
-                format!(
-                    "verified ({}, {})",
-                    s.algorithm.as_deref().unwrap_or("?"),
-                    s.canonicalization.as_deref().unwrap_or("?")
-                ),
+            Ok(()) => (true, format!("the assertion is {}", s.held())),
+            Err(why) => (
+                false,
+                format!("the assertion is signed with {}: {why}", s.describe()),
             ),
-            Err(why) => (false, why.clone()),
         },
     };
     finding(
@@ -594,6 +663,18 @@ fn token_signature(w: &WsfedObservation) -> Finding {
         "an assertion signature that verifies with the metadata's signing certificate",
         actual,
     )
+}
+
+/// WSF-14 on the token's signature.
+fn token_signature_sha2(w: &WsfedObservation) -> Finding {
+    const KEY: &str = "token_signature_sha2";
+    if let Some(g) = token_gate(KEY, w, true) {
+        return g;
+    }
+    match wresult(w).and_then(|r| r.signature.as_ref()) {
+        None => skipped(KEY, Skip::blocked("WSF-7", "the assertion is not signed")),
+        Some(s) => signature_sha2(KEY, "the assertion is", s),
+    }
 }
 
 /// WSF-12: "`whr=urn:{connection}` selects that connection."

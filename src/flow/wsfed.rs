@@ -268,16 +268,28 @@ pub fn analyse_wresult(text: &str, certs: &[Vec<u8>]) -> WresultAnalysis {
 }
 
 /// Verifies an element's signature with each certificate in turn: the first that verifies, or
-/// the first failure.
+/// else the failure that says most about the signer's own key (re-formatted after signing, or a
+/// SignatureValue that verified with a reference digest that did not), or the first failure.
 fn verify_with_any(text: &str, element: roxmltree::Node, certs: &[Vec<u8>]) -> SignatureReport {
-    let mut first = None;
+    let mut failures = Vec::new();
     for cert in certs {
         let r = xmldsig::verify_element(text, element, cert);
         if r.verified.is_ok() {
             return r;
         }
-        first.get_or_insert(r);
+        failures.push(r);
     }
+    let signers = failures.iter().position(|r| {
+        r.reformatted
+            || matches!(
+                r.failed_part,
+                Some(xmldsig::FailedPart::ReferenceDigest { .. })
+            )
+    });
+    let first = match signers {
+        Some(i) => Some(failures.swap_remove(i)),
+        None => failures.into_iter().next(),
+    };
     first.unwrap_or_else(|| {
         let mut r = xmldsig::verify_element(text, element, &[]);
         if r.verified.is_err()
@@ -325,12 +337,19 @@ pub struct Role {
     pub resolved_type: Option<String>,
     /// `protocolSupportEnumeration`, split.
     pub protocols: Vec<String>,
+    /// `protocolSupportEnumeration` as written (None: absent).
+    pub protocol_support: Option<String>,
 }
 
 impl Role {
     /// True when the type resolves to `fed:SecurityTokenServiceType`.
     pub fn is_sts(&self) -> bool {
         self.resolved_type.as_deref() == Some(&format!("{{{FED}}}SecurityTokenServiceType"))
+    }
+
+    /// True when `protocolSupportEnumeration` lists the WS-Federation namespace (WSF-15).
+    pub fn lists_wsfed(&self) -> bool {
+        self.protocols.iter().any(|p| p == FED)
     }
 }
 
@@ -356,11 +375,29 @@ pub struct MetadataAnalysis {
     pub sts_endpoints: Vec<String>,
     /// `fed:TokenTypesOffered/fed:TokenType/@Uri`.
     pub token_types: Vec<String>,
+    /// `fed:TokenTypesOffered` is present in the role read (it may still list nothing).
+    pub token_types_offered: bool,
     /// The metadata's own signature (None: unsigned), checked with its signing certificates.
     pub signature: Option<SignatureReport>,
 }
 
 impl MetadataAnalysis {
+    /// What TokenTypesOffered says, in words: the types quoted, or that it is absent or empty.
+    pub fn token_types_text(&self) -> String {
+        match (self.token_types_offered, self.token_types.is_empty()) {
+            (false, _) => "fed:TokenTypesOffered is absent".to_string(),
+            (true, true) => "fed:TokenTypesOffered lists no fed:TokenType".to_string(),
+            (true, false) => format!(
+                "fed:TokenTypesOffered lists {}",
+                self.token_types
+                    .iter()
+                    .map(|t| super::quoted(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     /// The signing certificates, DER.
     pub fn certificate_ders(&self) -> Vec<Vec<u8>> {
         self.signing_certificates
@@ -444,13 +481,17 @@ pub fn analyse_metadata(body: &[u8]) -> MetadataAnalysis {
                 };
                 ns.map(|n| format!("{{{n}}}{local}"))
             });
+            let protocol_support = r
+                .attribute("protocolSupportEnumeration")
+                .map(str::to_string);
             Role {
                 xsi_type,
                 resolved_type,
-                protocols: r
-                    .attribute("protocolSupportEnumeration")
+                protocols: protocol_support
+                    .as_deref()
                     .map(|p| p.split_whitespace().map(str::to_string).collect())
                     .unwrap_or_default(),
+                protocol_support,
             }
         })
         .collect();
@@ -477,6 +518,7 @@ pub fn analyse_metadata(body: &[u8]) -> MetadataAnalysis {
             .collect();
         m.passive_endpoints = endpoint_addresses(role, "PassiveRequestorEndpoint");
         m.sts_endpoints = endpoint_addresses(role, "SecurityTokenServiceEndpoint");
+        m.token_types_offered = children(role, FED, "TokenTypesOffered").next().is_some();
         m.token_types = children(role, FED, "TokenTypesOffered")
             .flat_map(|t| children(t, FED, "TokenType"))
             .filter_map(|t| t.attribute("Uri").map(|u| u.trim().to_string()))

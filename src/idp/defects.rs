@@ -337,6 +337,16 @@ pub static ALL: &[Defect] = &[
         &["WSF-13"],
         "refuses /wsfed?wtrealm=urn:{client_id}: only the client-ID path form works"
     ),
+    defect!(
+        "wsfed-sha1-signature",
+        &["WSF-14"],
+        "signs WS-Fed metadata and tokens with RSA-SHA1 and SHA-1 digests (they still verify)"
+    ),
+    defect!(
+        "wsfed-protocol-wstrust-only",
+        &["WSF-15"],
+        "lists only the WS-Trust 1.3 namespace in the STS RoleDescriptor's protocolSupportEnumeration"
+    ),
 ];
 
 impl Defect {

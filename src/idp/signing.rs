@@ -4,9 +4,12 @@
 //! needed, and over hand-written canonicalisation, which the project does not write).
 
 use rcgen::{CertificateParams, DnType, KeyPair};
+use std::collections::BTreeSet;
 use xml_sec::IdAttributeRegistration;
+use xml_sec::policy::SigningPolicy;
 use xml_sec::xmldsig::{
-    EcdsaP256SigningKey, RsaSigningKey, SignContext, X509CertificateKeyInfoWriter,
+    DigestAlgorithm, EcdsaP256SigningKey, RsaSigningKey, SignContext, SignatureAlgorithm,
+    X509CertificateKeyInfoWriter,
 };
 
 /// The XML-DSig namespace.
@@ -29,6 +32,10 @@ pub enum Algorithm {
     /// RSA PKCS#1 v1.5 with SHA-256, 2048-bit (WS-Federation: what relying parties such as
     /// passport-wsfed-saml2 accept).
     RsaSha256,
+    /// RSA PKCS#1 v1.5 with SHA-1 and SHA-1 digests, as older IdPs still publish: the
+    /// `wsfed-sha1-signature` defect (WSF-14). `xml-sec` signs with it only when its signing
+    /// policy names both algorithms.
+    RsaSha1,
 }
 
 impl Algorithm {
@@ -37,7 +44,28 @@ impl Algorithm {
         match self {
             Algorithm::EcdsaP256Sha256 => "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
             Algorithm::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            Algorithm::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
         }
+    }
+
+    /// The XML-DSig DigestMethod URI its references use.
+    pub fn digest_uri(self) -> &'static str {
+        match self {
+            Algorithm::EcdsaP256Sha256 | Algorithm::RsaSha256 => {
+                "http://www.w3.org/2001/04/xmlenc#sha256"
+            }
+            Algorithm::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#sha1",
+        }
+    }
+
+    /// The signing policy: `xml-sec`'s default, plus SHA-1 for [`Algorithm::RsaSha1`].
+    fn policy(self) -> SigningPolicy {
+        let mut policy = SigningPolicy::default();
+        if self == Algorithm::RsaSha1 {
+            policy.signature_algorithms = Some(BTreeSet::from([SignatureAlgorithm::RsaSha1]));
+            policy.digest_algorithms = Some(BTreeSet::from([DigestAlgorithm::Sha1]));
+        }
+        policy
     }
 }
 
@@ -60,14 +88,25 @@ impl Signer {
     }
 
     /// A signer for an RSA key (PKCS#8 DER, from [`rsa_pkcs8`]) with a certificate that is
-    /// current or, for the WSF-3 defect, expired.
-    pub fn rsa(pkcs8: &[u8], issuer: &str, validity: Validity) -> Result<Signer, String> {
+    /// current or, for the WSF-3 defect, expired; it signs with RSA-SHA256, or with RSA-SHA1 when
+    /// `sha1` (the WSF-14 defect).
+    pub fn rsa(
+        pkcs8: &[u8],
+        issuer: &str,
+        validity: Validity,
+        sha1: bool,
+    ) -> Result<Signer, String> {
         let key = KeyPair::from_pkcs8_der_and_sign_algo(
             &rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8.to_vec()),
             &rcgen::PKCS_RSA_SHA256,
         )
         .map_err(|e| format!("RSA key: {e}"))?;
-        Signer::certify(Algorithm::RsaSha256, key, issuer, validity)
+        let algorithm = if sha1 {
+            Algorithm::RsaSha1
+        } else {
+            Algorithm::RsaSha256
+        };
+        Signer::certify(algorithm, key, issuer, validity)
     }
 
     fn certify(
@@ -108,8 +147,8 @@ impl Signer {
     }
 
     /// Signs an element that carries `id_attribute="id"` with an enveloped `ds:Signature`
-    /// (exclusive c14n, ECDSA-SHA256, SHA-256 digest, the certificate in KeyInfo) placed where the
-    /// schema wants it.
+    /// (exclusive c14n, the signer's algorithm and its digest, the certificate in KeyInfo) placed
+    /// where the schema wants it.
     pub fn sign(
         &self,
         xml: &str,
@@ -134,12 +173,13 @@ impl Signer {
                 "<ds:Reference URI=\"#{id}\"><ds:Transforms>",
                 "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>",
                 "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>",
-                "</ds:Transforms><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>",
+                "</ds:Transforms><ds:DigestMethod Algorithm=\"{digest}\"/>",
                 "<ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo>",
                 "<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo></ds:KeyInfo></ds:Signature>"
             ),
             ds = DS,
             method = self.algorithm.uri(),
+            digest = self.algorithm.digest_uri(),
             id = id
         );
         let doc = format!("{}{template}{}", &xml[..at], &xml[at..]);
@@ -155,10 +195,11 @@ impl Signer {
                     .id_attributes(&ids)
                     .sign_template(&doc)
             }
-            Algorithm::RsaSha256 => {
+            Algorithm::RsaSha256 | Algorithm::RsaSha1 => {
                 let key = RsaSigningKey::from_pkcs8_der(&self.key_pkcs8)
                     .map_err(|e| format!("signing key: {e}"))?;
                 SignContext::new(&key)
+                    .policy(self.algorithm.policy())
                     .key_info_writer(&key_info)
                     .id_attributes(&ids)
                     .sign_template(&doc)

@@ -105,12 +105,13 @@ async fn signer(st: &State, other: bool) -> Result<Arc<Signer>, String> {
     } else {
         Validity::Current
     };
+    let sha1 = has(st.defect, "wsfed-sha1-signature");
     let base = st.base.clone();
     cell.get_or_init(|| async move {
         let key = tokio::task::spawn_blocking(move || rsa_key(other))
             .await
             .map_err(|e| e.to_string())??;
-        Signer::rsa(&key, &base, validity).map(Arc::new)
+        Signer::rsa(&key, &base, validity, sha1).map(Arc::new)
     })
     .await
     .clone()
@@ -198,6 +199,12 @@ async fn metadata(st: Arc<State>, client_id: String) -> Response {
         (format!(" xmlns:fed=\"{FED}\""), "fed")
     };
     let p = type_prefix;
+    // WS-Trust 1.3 alone: what some IdPs write, and what relying parties never read (WSF-15).
+    let protocols = if has(d, "wsfed-protocol-wstrust-only") {
+        "http://docs.oasis-open.org/ws-sx/ws-trust/200512"
+    } else {
+        FED
+    };
     let offered = if has(d, "wsfed-token-type-not-offered") {
         "urn:oasis:names:tc:SAML:2.0:assertion".to_string()
     } else {
@@ -206,7 +213,7 @@ async fn metadata(st: Arc<State>, client_id: String) -> Response {
     let body = format!(
         concat!(
             "{open}",
-            "<RoleDescriptor xsi:type=\"fed:SecurityTokenServiceType\" protocolSupportEnumeration=\"{fed}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"{role_ns}>",
+            "<RoleDescriptor xsi:type=\"fed:SecurityTokenServiceType\" protocolSupportEnumeration=\"{protocols}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"{role_ns}>",
             "<KeyDescriptor use=\"signing\"><KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><X509Data><X509Certificate>{cert}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>",
             "<{p}:TokenTypesOffered><{p}:TokenType Uri=\"{offered}\"/></{p}:TokenTypesOffered>",
             "<{p}:ClaimTypesOffered><auth:ClaimType Uri=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn\" xmlns:auth=\"http://docs.oasis-open.org/wsfed/authorization/200706\"><auth:DisplayName>UPN</auth:DisplayName></auth:ClaimType></{p}:ClaimTypesOffered>",
@@ -216,7 +223,7 @@ async fn metadata(st: Arc<State>, client_id: String) -> Response {
             "</EntityDescriptor>"
         ),
         open = open,
-        fed = FED,
+        protocols = protocols,
         role_ns = role_ns,
         cert = cert,
         p = p,

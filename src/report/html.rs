@@ -606,7 +606,7 @@ fn cases(h: &mut String, results: &[CaseResult]) {
                         .unwrap_or_default();
                 evidence.push_str(&format!(
                     "<li><code>{}</code> {}{at}: expected {}; got {}</li>",
-                    esc(&f.expectation),
+                    esc(&f.key),
                     esc(&result),
                     esc(&f.expected),
                     esc(&f.actual)

@@ -99,7 +99,7 @@ pub enum LoginExpect {
     SameLoginOutcomeAs(StepKind),
 }
 
-/// WS-Federation metadata expectations (SPEC.md WSF-1…WSF-5).
+/// WS-Federation metadata expectations (SPEC.md WSF-1…WSF-5, WSF-14, WSF-15).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetadataExpect {
@@ -107,12 +107,17 @@ pub enum MetadataExpect {
     EntityDescriptor,
     /// `sts_role = true`: a RoleDescriptor resolving to `fed:SecurityTokenServiceType`. WSF-2.
     StsRole,
+    /// `protocol_support_wsfed = true`: the STS role's `protocolSupportEnumeration` lists the
+    /// WS-Federation namespace. WSF-15.
+    ProtocolSupportWsfed,
     /// `signing_certificate_current = true`: a signing certificate valid now. WSF-3.
     SigningCertificateCurrent,
     /// `passive_endpoint_https = true`: `PassiveRequestorEndpoint` present, https. WSF-4.
     PassiveEndpointHttps,
     /// `metadata_signed = true`: signed, and the signature verifies. WSF-5.
     MetadataSigned,
+    /// `metadata_signature_sha2 = true`: the metadata's signature uses SHA-2. WSF-14.
+    MetadataSignatureSha2,
     /// `sts_endpoint = true`: `SecurityTokenServiceEndpoint` present. WSF-5.
     StsEndpoint,
     /// `offers_token_type_of = STEP`: TokenTypesOffered lists the type a sign-in issued. WSF-5.
@@ -140,6 +145,8 @@ pub enum SigninExpect {
     TokenCurrent,
     /// `token_signature = true`: it verifies with the metadata's signing certificate. WSF-7.
     TokenSignature,
+    /// `token_signature_sha2 = true`: the assertion's signature uses SHA-2. WSF-14.
+    TokenSignatureSha2,
     /// `connection_selected = true`: the sign-in with `whr=urn:{connection}` delivers. WSF-12.
     ConnectionSelected,
     /// `same_client_as = STEP`: the same client (wreply and audience) as another sign-in. WSF-13.
@@ -227,9 +234,11 @@ pub const KEYS: &[&str] = &[
     "same_login_outcome_as",
     "entity_descriptor",
     "sts_role",
+    "protocol_support_wsfed",
     "signing_certificate_current",
     "passive_endpoint_https",
     "metadata_signed",
+    "metadata_signature_sha2",
     "sts_endpoint",
     "offers_token_type_of",
     "token_delivered",
@@ -240,6 +249,7 @@ pub const KEYS: &[&str] = &[
     "token_audience",
     "token_current",
     "token_signature",
+    "token_signature_sha2",
     "connection_selected",
     "same_client_as",
 ];
@@ -362,9 +372,11 @@ impl Expectation {
             "same_login_outcome_as" => Ok(E::Login(L::SameLoginOutcomeAs(step(key, v)?))),
             "entity_descriptor" => unit(E::Metadata(M::EntityDescriptor)),
             "sts_role" => unit(E::Metadata(M::StsRole)),
+            "protocol_support_wsfed" => unit(E::Metadata(M::ProtocolSupportWsfed)),
             "signing_certificate_current" => unit(E::Metadata(M::SigningCertificateCurrent)),
             "passive_endpoint_https" => unit(E::Metadata(M::PassiveEndpointHttps)),
             "metadata_signed" => unit(E::Metadata(M::MetadataSigned)),
+            "metadata_signature_sha2" => unit(E::Metadata(M::MetadataSignatureSha2)),
             "sts_endpoint" => unit(E::Metadata(M::StsEndpoint)),
             "offers_token_type_of" => Ok(E::Metadata(M::OffersTokenTypeOf(step(key, v)?))),
             "token_delivered" => Ok(E::Signin(S::TokenDelivered(boolean(key, v)?))),
@@ -375,6 +387,7 @@ impl Expectation {
             "token_audience" => unit(E::Signin(S::TokenAudience)),
             "token_current" => unit(E::Signin(S::TokenCurrent)),
             "token_signature" => unit(E::Signin(S::TokenSignature)),
+            "token_signature_sha2" => unit(E::Signin(S::TokenSignatureSha2)),
             "connection_selected" => unit(E::Signin(S::ConnectionSelected)),
             "same_client_as" => Ok(E::Signin(S::SameClientAs(step(key, v)?))),
             _ => Err(format!(
@@ -432,9 +445,11 @@ impl Expectation {
             E::Metadata(m) => match m {
                 MetadataExpect::EntityDescriptor => "entity_descriptor",
                 MetadataExpect::StsRole => "sts_role",
+                MetadataExpect::ProtocolSupportWsfed => "protocol_support_wsfed",
                 MetadataExpect::SigningCertificateCurrent => "signing_certificate_current",
                 MetadataExpect::PassiveEndpointHttps => "passive_endpoint_https",
                 MetadataExpect::MetadataSigned => "metadata_signed",
+                MetadataExpect::MetadataSignatureSha2 => "metadata_signature_sha2",
                 MetadataExpect::StsEndpoint => "sts_endpoint",
                 MetadataExpect::OffersTokenTypeOf(_) => "offers_token_type_of",
             },
@@ -447,6 +462,7 @@ impl Expectation {
                 SigninExpect::TokenAudience => "token_audience",
                 SigninExpect::TokenCurrent => "token_current",
                 SigninExpect::TokenSignature => "token_signature",
+                SigninExpect::TokenSignatureSha2 => "token_signature_sha2",
                 SigninExpect::ConnectionSelected => "connection_selected",
                 SigninExpect::SameClientAs(_) => "same_client_as",
             },

@@ -1,5 +1,6 @@
-//! The self-contained HTML report: a requirement coverage matrix, and every case with its
-//! verdict, findings, the redacted exchange and any golden diff. No external resources.
+//! The self-contained HTML report: a requirement coverage matrix (a failed or warned requirement
+//! carries its explanation, [`explain_block`]), and every case with its verdict, findings, the
+//! redacted exchange and any golden diff. No external resources.
 
 use super::{Assessment, CaseResult, RunInfo};
 use crate::check::rollup::Status;
@@ -21,7 +22,72 @@ fn esc(s: &str) -> String {
     o
 }
 
-const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{background:#dafbe1}.fail{background:#ffebe9}.warn{background:#fff8c5}.skipped{background:#eaeef2}.error{background:#ffd8b5}pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em}code{font-size:90%}details{margin:.3em 0}";
+const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f6f8fa}.pass{background:#dafbe1}.fail{background:#ffebe9}.warn{background:#fff8c5}.skipped{background:#eaeef2}.error{background:#ffd8b5}pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em}code{font-size:90%}details{margin:.3em 0}details.explain h4{margin:.6em 0 .2em}details.explain p,details.explain dd{max-width:60em}";
+
+/// Escapes text and shows its `backquoted` spans as code (an odd backquote is kept as it is) and
+/// SPEC.md's *(observed)* mark in italics.
+fn code_spans(text: &str) -> String {
+    let prose = |t: &str| esc(t).replace("*(observed)*", "<em>(observed)</em>");
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return prose(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                prose(part)
+            }
+        })
+        .collect()
+}
+
+/// A requirement's whole explanation (docs/explain.toml) as an expandable block, closed, whose
+/// summary is the one-line fix: what the requirement matrix shows under a failed or warned
+/// requirement.
+pub fn explain_block(e: &crate::explain::Entry) -> String {
+    let paragraphs = |text: &str| -> String {
+        text.split('\n')
+            .map(|p| format!("<p>{}</p>", code_spans(p.trim())))
+            .collect()
+    };
+    let mut b = format!(
+        "<details class=\"explain\" data-explain=\"{id}\"><summary>how to fix: {fix}</summary>",
+        id = esc(&e.id),
+        fix = esc(&e.fix)
+    );
+    b.push_str(&format!(
+        "<h4>Requirement</h4>{}<h4>{}</h4>{}<h4>Why it matters</h4>{}<h4>Typical causes</h4><ul>",
+        paragraphs(&e.requirement),
+        esc(&e.client_heading),
+        paragraphs(&e.client),
+        paragraphs(&e.impact)
+    ));
+    for c in &e.causes {
+        b.push_str(&format!("<li>{}</li>", code_spans(c)));
+    }
+    b.push_str("</ul>");
+    if !e.products.is_empty() {
+        b.push_str("<h4>By product</h4><dl>");
+        for p in &e.products {
+            b.push_str(&format!(
+                "<dt>{}</dt><dd>{}</dd>",
+                esc(&p.name),
+                code_spans(&p.advice)
+            ));
+        }
+        b.push_str("</dl>");
+    }
+    b.push_str(&format!(
+        "<h4>Source</h4>{}<p><code>{}</code></p></details>",
+        paragraphs(&e.source),
+        esc(&crate::explain::command(&e.id))
+    ));
+    b
+}
 
 /// Renders the report.
 pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String {
@@ -121,8 +187,14 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
             Some(st) => (st.word(), String::new(), st.word()),
             None => ("not evaluated", String::new(), "skipped"),
         };
+        let how_to_fix = match verdicts.get(req.id) {
+            Some(Status::Fail { .. } | Status::Warn) => crate::explain::entry(req.id)
+                .map(explain_block)
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         h.push_str(&format!(
-            "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{word}{}</td>{cells}</tr>\n",
+            "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{how_to_fix}</td><td class=\"{class}\">{word}{}</td>{cells}</tr>\n",
             req.id,
             req.id,
             req.level,
@@ -187,4 +259,42 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
     }
     h.push_str("</table>\n</body></html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backquoted_spans_become_code_and_everything_is_escaped() {
+        assert_eq!(
+            code_spans("set `a<b` & `c`"),
+            "set <code>a&lt;b</code> &amp; <code>c</code>"
+        );
+        assert_eq!(code_spans("an odd ` stays"), "an odd ` stays");
+        assert_eq!(code_spans("*(observed)*: x"), "<em>(observed)</em>: x");
+    }
+
+    #[test]
+    fn an_explanation_block_holds_the_whole_entry() {
+        let Some(e) = crate::explain::entry("WST-8") else {
+            panic!("WST-8 is explained");
+        };
+        let b = explain_block(e);
+        assert!(b.starts_with(
+            "<details class=\"explain\" data-explain=\"WST-8\"><summary>how to fix: "
+        ));
+        for part in [
+            "<h4>Requirement</h4>",
+            "<h4>What macOS does</h4>",
+            "<h4>Why it matters</h4>",
+            "<h4>Typical causes</h4>",
+            "<dt>AD FS</dt>",
+            "<h4>Source</h4>",
+            "<code>fedconform explain WST-8</code>",
+        ] {
+            assert!(b.contains(part), "{part} missing from {b}");
+        }
+        assert!(b.ends_with("</details>"));
+    }
 }

@@ -493,7 +493,13 @@ fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
 /// An entry as `fedconform explain ID` prints it: headed sections, wrapped to [`TEXT_WIDTH`].
 pub fn render_text(e: &Entry) -> String {
     const IN: &str = "    ";
-    let mut out = format!("{} ({}, {}): {}\n", e.id, e.level, e.profile, e.title);
+    let mut out = String::new();
+    wrap_into(
+        &mut out,
+        &format!("{} ({}, {}): {}", e.id, e.level, e.profile, e.title),
+        "",
+        IN,
+    );
     if let Some(p) = &e.provisional {
         wrap_into(
             &mut out,

@@ -114,7 +114,8 @@ pub struct Entry {
     pub title: String,
     /// The requirement as SPEC.md states it (empty when SPEC.md has no row for it).
     pub requirement: String,
-    /// Whose behaviour `client` describes: "What macOS does", "What the relying party does"…
+    /// Whose behaviour `client` describes: "What macOS does" ("What the relying party does" for
+    /// WS-Federation).
     pub client_heading: String,
     /// What macOS (or the relying party) does at this point.
     pub client: String,
@@ -147,7 +148,6 @@ pub struct Explanations {
 fn client_heading(id: &str) -> &'static str {
     let family = id.split('-').next().unwrap_or("").to_ascii_uppercase();
     match family.as_str() {
-        "TLS" => "What macOS (and a relying party's browser) does",
         "WSF" => "What the relying party does",
         _ => "What macOS does",
     }

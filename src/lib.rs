@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod embedded;
+pub mod explain;
 pub mod flow;
 pub mod fsx;
 pub mod golden;

@@ -38,6 +38,9 @@ enum Command {
     },
     /// List the reference IdP's defects and the requirements each breaks.
     Defects,
+    /// Explain a requirement: what macOS (or the relying party) does, why it matters, typical
+    /// causes and fixes per IdP product, and its source. Without an ID, list every ID.
+    Explain(ExplainArgs),
     /// Review golden snapshot candidates (`<case>.snap.new`).
     Golden {
         #[command(subcommand)]
@@ -266,6 +269,19 @@ struct ServeArgs {
     /// audit log would.
     #[arg(long, value_name = "FILE")]
     auth_log: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// A requirement ID such as WST-8 (any case).
+    #[arg(conflicts_with = "list")]
+    id: Option<String>,
+    /// List every requirement ID with its title.
+    #[arg(long)]
+    list: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1155,6 +1171,39 @@ fn implicit_run(first: Option<String>) -> bool {
     })
 }
 
+/// `fedconform explain [ID | --list]`: one entry, or every ID; an unknown ID is a configuration
+/// error (exit 2) with the IDs it is close to.
+fn cmd_explain(a: ExplainArgs) -> i32 {
+    use fedconform::explain;
+    let Some(id) = a.id.filter(|_| !a.list) else {
+        let all = match explain::built_in() {
+            Ok(all) => all,
+            Err(e) => return config_error(&e),
+        };
+        match a.format {
+            Format::Text => print!("{}", explain::list(all)),
+            Format::Json => {
+                let v: Vec<_> = all.entries.iter().chain(&all.provisional).collect();
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            }
+        }
+        return exit::CONFORMANT;
+    };
+    match explain::lookup(&id) {
+        Ok(e) => {
+            match a.format {
+                Format::Text => print!("{}", explain::render_text(e)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(e).unwrap_or_default()),
+            }
+            exit::CONFORMANT
+        }
+        Err(e) => {
+            eprintln!("fedconform: {e}");
+            exit::CONFIG_ERROR
+        }
+    }
+}
+
 fn main() {
     // A closed pipe (`fedconform list | head`) ends the process quietly, as for any Unix tool.
     // SIGPIPE stays ignored (a peer closing a socket must be an error the HTTP client sees, not a
@@ -1259,6 +1308,7 @@ fn main() {
                 Err(e) => config_error(&format!("cannot write the man page: {e}")),
             }
         }
+        Command::Explain(a) => cmd_explain(a),
         Command::Defects => {
             for d in fedconform::idp::defects::ALL {
                 println!("{:<32} {:<8} {}", d.name, d.breaks.join(","), d.description);

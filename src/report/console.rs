@@ -218,7 +218,8 @@ pub fn header(info: &RunInfo) -> String {
 
 /// The end-of-run summary: the verdict first; what keeps the run from being conformant
 /// (requirements not evaluated, each root cause once with the cases it blocked); notes; the
-/// cases that failed, warned or errored; the golden axis.
+/// cases that failed, warned or errored; how to fix each failed or warned requirement, once
+/// (docs/explain.toml, `fedconform explain ID`); the golden axis.
 pub fn summary(
     results: &[CaseResult],
     a: &Assessment,
@@ -285,6 +286,14 @@ pub fn summary(
             r.id,
             r.requirements.join(", "),
             r.message
+        ));
+    }
+    for e in crate::explain::pointers(&a.requirements) {
+        out.push(format!(
+            "  how to fix {}: {} ({})",
+            e.id,
+            e.fix,
+            crate::explain::command(&e.id)
         ));
     }
     for r in results

@@ -4,7 +4,8 @@
 //! exchange and the failing step marked; the requirement matrix; then every case — failures
 //! first, passes last — with its findings and each exchange as a request and a response (header
 //! tables, bodies pretty-printed, long values wrapped, secrets redacted). No external resources,
-//! no script; it fits a 1400 px window and prints to PDF with the failures expanded.
+//! no script; it fits a 1400 px window and prints to PDF with the failures expanded. A failed or
+//! warned requirement carries its explanation ([`explain_block`], docs/explain.toml).
 
 use super::{Assessment, CaseResult, RunInfo};
 use crate::check::Outcome;
@@ -50,6 +51,7 @@ const STYLE: &str = concat!(
     ".headers td:first-child{width:14em}",
     ".note{color:#6a4a00}",
     "svg{max-width:100%;height:auto;display:block;margin:.5em 0}",
+    "details.explain h4{margin:.6em 0 .2em}details.explain p,details.explain dd{max-width:60em}",
     "svg text{font:12px system-ui,sans-serif}",
     "svg .lifeline{stroke:#8c959f;stroke-dasharray:4 4}",
     "svg .actor{fill:#f6f8fa;stroke:#8c959f}",
@@ -57,6 +59,71 @@ const STYLE: &str = concat!(
     "svg .ok{stroke:#1a7f37;fill:#1a7f37}svg .bad{stroke:#cf222e;fill:#cf222e}svg .meh{stroke:#9a6700;fill:#9a6700}svg .none{stroke:#8c959f;fill:#8c959f}",
     "@media print{body{max-width:none;padding:0}pre{max-height:none;overflow:visible}h2{break-after:avoid}.case{break-inside:avoid-page}}"
 );
+
+/// Escapes text and shows its `backquoted` spans as code (an odd backquote is kept as it is) and
+/// SPEC.md's *(observed)* mark in italics.
+fn code_spans(text: &str) -> String {
+    let prose = |t: &str| esc(t).replace("*(observed)*", "<em>(observed)</em>");
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return prose(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                prose(part)
+            }
+        })
+        .collect()
+}
+
+/// A requirement's whole explanation (docs/explain.toml) as an expandable block, closed, whose
+/// summary is the one-line fix: what the requirement matrix shows under a failed or warned
+/// requirement.
+pub fn explain_block(e: &crate::explain::Entry) -> String {
+    let paragraphs = |text: &str| -> String {
+        text.split('\n')
+            .map(|p| format!("<p>{}</p>", code_spans(p.trim())))
+            .collect()
+    };
+    let mut b = format!(
+        "<details class=\"explain\" data-explain=\"{id}\"><summary>how to fix: {fix}</summary>",
+        id = esc(&e.id),
+        fix = esc(&e.fix)
+    );
+    b.push_str(&format!(
+        "<h4>Requirement</h4>{}<h4>{}</h4>{}<h4>Why it matters</h4>{}<h4>Typical causes</h4><ul>",
+        paragraphs(&e.requirement),
+        esc(&e.client_heading),
+        paragraphs(&e.client),
+        paragraphs(&e.impact)
+    ));
+    for c in &e.causes {
+        b.push_str(&format!("<li>{}</li>", code_spans(c)));
+    }
+    b.push_str("</ul>");
+    if !e.products.is_empty() {
+        b.push_str("<h4>By product</h4><dl>");
+        for p in &e.products {
+            b.push_str(&format!(
+                "<dt>{}</dt><dd>{}</dd>",
+                esc(&p.name),
+                code_spans(&p.advice)
+            ));
+        }
+        b.push_str("</dl>");
+    }
+    b.push_str(&format!(
+        "<h4>Source</h4>{}<p><code>{}</code></p></details>",
+        paragraphs(&e.source),
+        esc(&crate::explain::command(&e.id))
+    ));
+    b
+}
 
 /// The CSS class of an outcome.
 fn class(o: Outcome) -> &'static str {
@@ -259,8 +326,11 @@ fn failures(h: &mut String, results: &[CaseResult], a: &Assessment) {
                 )
             })
             .collect();
+        let how_to_fix = crate::explain::entry(&r.id)
+            .map(explain_block)
+            .unwrap_or_default();
         h.push_str(&format!(
-            "<tr data-failed-requirement=\"{id}\"><td>{id}</td><td class=\"{w}\">{w}</td><td>{}</td><td>{}<br>{}</td></tr>\n",
+            "<tr id=\"fix-{id}\" data-failed-requirement=\"{id}\"><td>{id}</td><td class=\"{w}\">{w}</td><td>{}</td><td>{}<br>{}{how_to_fix}</td></tr>\n",
             r.level,
             esc(title),
             cases.join("<br>"),
@@ -496,8 +566,18 @@ fn matrix(h: &mut String, results: &[CaseResult], a: &Assessment) {
             Some(st) => (st.word(), String::new(), st.word()),
             None => ("not evaluated", String::new(), "skipped"),
         };
+        // The explanation itself is in the failures table; the matrix points at it.
+        let how_to_fix = match verdicts.get(req.id) {
+            Some(Status::Fail { .. } | Status::Warn) if crate::explain::entry(req.id).is_some() => {
+                format!(
+                    "<br><small><a href=\"#fix-{0}\">how to fix {0}</a></small>",
+                    req.id
+                )
+            }
+            _ => String::new(),
+        };
         h.push_str(&format!(
-            "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{word}{}</td>{cells}</tr>\n",
+            "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}{how_to_fix}</td><td class=\"{class}\">{word}{}</td>{cells}</tr>\n",
             req.id,
             req.id,
             req.level,
@@ -654,4 +734,42 @@ fn cases(h: &mut String, results: &[CaseResult]) {
         ));
     }
     h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backquoted_spans_become_code_and_everything_is_escaped() {
+        assert_eq!(
+            code_spans("set `a<b` & `c`"),
+            "set <code>a&lt;b</code> &amp; <code>c</code>"
+        );
+        assert_eq!(code_spans("an odd ` stays"), "an odd ` stays");
+        assert_eq!(code_spans("*(observed)*: x"), "<em>(observed)</em>: x");
+    }
+
+    #[test]
+    fn an_explanation_block_holds_the_whole_entry() {
+        let Some(e) = crate::explain::entry("WST-8") else {
+            panic!("WST-8 is explained");
+        };
+        let b = explain_block(e);
+        assert!(b.starts_with(
+            "<details class=\"explain\" data-explain=\"WST-8\"><summary>how to fix: "
+        ));
+        for part in [
+            "<h4>Requirement</h4>",
+            "<h4>What macOS does</h4>",
+            "<h4>Why it matters</h4>",
+            "<h4>Typical causes</h4>",
+            "<dt>AD FS</dt>",
+            "<h4>Source</h4>",
+            "<code>fedconform explain WST-8</code>",
+        ] {
+            assert!(b.contains(part), "{part} missing from {b}");
+        }
+        assert!(b.ends_with("</details>"));
+    }
 }

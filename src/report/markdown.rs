@@ -1,6 +1,6 @@
 //! The Markdown summary, fit for a CI step summary (`$GITHUB_STEP_SUMMARY`): the verdict first,
 //! then what keeps the run from being conformant (requirements not evaluated, root causes), then
-//! the cases that did not pass.
+//! the cases that did not pass, and how to fix each failed or warned requirement (docs/explain.toml).
 
 use super::{Assessment, CaseResult, RunInfo};
 use crate::check::Outcome;
@@ -118,6 +118,19 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
             r.level,
             cell(&r.message)
         ));
+    }
+    let fixes = crate::explain::pointers(&a.requirements);
+    if !fixes.is_empty() {
+        out.push_str("\n### How to fix\n\n");
+        for e in fixes {
+            out.push_str(&format!(
+                "- **{}** ({}): {} Details: `{}`\n",
+                e.id,
+                e.level,
+                cell(&e.fix),
+                crate::explain::command(&e.id)
+            ));
+        }
     }
     out
 }

@@ -345,16 +345,19 @@ fn html_text(body: &[u8], r: &Redactor) -> String {
 /// are redacted in the decoded values, before any re-escaping, so that no encoding of a secret
 /// survives normalisation.
 pub fn normalise_body(body: &[u8], redactor: &Redactor) -> String {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+    if let Some(v) = crate::flow::text::json(body)
+        .ok()
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d.text).ok())
+    {
         return serde_json::to_string_pretty(&redact_json(&v, redactor)).unwrap_or_default();
     }
-    if let Ok(text) = crate::flow::xml::body_text(body) {
-        if let Ok(doc) = crate::flow::xml::parse(text) {
+    if let Ok(decoded) = crate::flow::xml::decode(body) {
+        if let Ok(doc) = crate::flow::xml::parse(&decoded.text) {
             let mut out = String::new();
             write_xml(doc.root_element(), None, 0, redactor, &mut out);
             return out;
         }
-        return redactor.redact(text);
+        return redactor.redact(&decoded.text);
     }
     redactor.redact(&String::from_utf8_lossy(body))
 }

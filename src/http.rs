@@ -37,6 +37,12 @@ pub enum Failure {
     Timeout { detail: String },
     /// The body is larger than the cap.
     BodyTooLarge { limit: usize },
+    /// The body, decoded from its Content-Encoding, is larger than the cap (a compression
+    /// bomb): decoding stopped at the cap.
+    DecodedTooLarge { encoding: String, limit: usize },
+    /// The body could not be decoded from its Content-Encoding (corrupt data, or a coding the
+    /// client did not ask for).
+    Undecodable { encoding: String, detail: String },
     /// Anything else on the wire (reset, malformed HTTP).
     Protocol { detail: String },
 }
@@ -61,6 +67,14 @@ impl Failure {
             Failure::BodyTooLarge { limit } => {
                 format!("the body is larger than the {limit}-byte cap")
             }
+            Failure::DecodedTooLarge { encoding, limit } => format!(
+                "the body decoded from Content-Encoding {} is larger than the {limit}-byte cap (a compression bomb?): decoding stopped at the cap",
+                crate::flow::quoted(encoding)
+            ),
+            Failure::Undecodable { encoding, detail } => format!(
+                "the body cannot be decoded from Content-Encoding {}: {detail}",
+                crate::flow::quoted(encoding)
+            ),
             Failure::Protocol { detail } => format!("HTTP failure: {detail}"),
         }
     }
@@ -189,9 +203,9 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// An exchange that never touched the network: a captured document judged offline as if it
-    /// had come with `status`.
-    pub fn offline(method: &str, status: u16) -> Exchange {
+    /// An exchange that never touched the network: a captured document judged offline. It has
+    /// the document's bytes and no HTTP status (a file has none, and none is invented).
+    pub fn offline(method: &str, body: &[u8]) -> Exchange {
         Exchange {
             method: method.to_string(),
             url: String::new(),
@@ -199,14 +213,19 @@ impl Exchange {
             request_body: None,
             hops: Vec::new(),
             final_url: String::new(),
-            status: Some(status),
+            status: None,
             response_headers: Vec::new(),
-            body: Vec::new(),
+            body: body.to_vec(),
             elapsed_ms: 0,
             failure: None,
             redirects: Redirects::Follow,
             tls: None,
         }
+    }
+
+    /// True for a document judged offline (`inspect`): no request was sent, there is no status.
+    pub fn is_offline(&self) -> bool {
+        self.url.is_empty() && self.status.is_none() && self.failure.is_none()
     }
 
     /// A response header, case-insensitively.
@@ -508,7 +527,8 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(limits.timeout_seconds))
             .connect_timeout(Duration::from_secs(limits.connect_timeout_seconds))
-            .user_agent(concat!("fedconform/", env!("CARGO_PKG_VERSION")))
+            // No User-Agent of its own: every request carries the one the steps give it, as
+            // macOS's URL loading system sends it (flow::macos).
             .no_proxy()
             .pool_max_idle_per_host(limits.max_concurrency_per_host)
             .build()
@@ -639,7 +659,7 @@ impl HttpClient {
                     Ok(n) => n,
                     Err(e) => {
                         ex.failure = Some(Failure::Protocol {
-                            detail: format!("unusable Location {loc:?}: {e}"),
+                            detail: format!("unusable Location {}: {e}", crate::flow::quoted(&loc)),
                         });
                         break;
                     }
@@ -670,7 +690,19 @@ impl HttpClient {
                 continue;
             }
             match read_capped(resp, self.limits.max_body_bytes).await {
-                Ok(b) => ex.body = b,
+                Ok(raw) => {
+                    match decode_content(
+                        ex.header("content-encoding"),
+                        raw,
+                        self.limits.max_body_bytes,
+                    ) {
+                        Ok(b) => ex.body = b,
+                        Err((partial, f)) => {
+                            ex.body = partial;
+                            ex.failure = Some(f);
+                        }
+                    }
+                }
                 Err((partial, f)) => {
                     ex.body = partial;
                     ex.failure = Some(f);
@@ -702,5 +734,165 @@ async fn read_capped(
             Ok(None) => return Ok(out),
             Err(e) => return Err((out, classify(&e))),
         }
+    }
+}
+
+/// The content codings the client decodes: those macOS's URL loading system asks for in
+/// `Accept-Encoding` (SPEC.md "Requests": gzip, deflate, br; `x-gzip` is gzip's old name).
+pub const DECODED_CODINGS: [&str; 4] = ["gzip", "x-gzip", "deflate", "br"];
+
+/// Decodes a body from its `Content-Encoding` (`gzip`, `x-gzip`, `deflate` in its zlib form or
+/// raw, `br`; several codings are undone last first; `identity` is no coding), as macOS's URL
+/// loading system does transparently. The cap applies to the decoded bytes: a body that inflates
+/// past `cap` stops there (a compression bomb) with [`Failure::DecodedTooLarge`]. A coding the
+/// client did not ask for, or corrupt data, is [`Failure::Undecodable`]. On failure, the bytes
+/// decoded so far (at most `cap`) come back with it.
+pub fn decode_content(
+    encoding: Option<&str>,
+    raw: Vec<u8>,
+    cap: usize,
+) -> Result<Vec<u8>, (Vec<u8>, Failure)> {
+    use std::io::Read;
+    let Some(header) = encoding else {
+        return Ok(raw);
+    };
+    let codings: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty() && c != "identity")
+        .collect();
+    let mut body = raw;
+    for coding in codings.iter().rev() {
+        let source: &[u8] = &body;
+        let reader: Box<dyn Read + '_> = match coding.as_str() {
+            "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(source)),
+            // RFC 9110 8.4.1.2: "deflate" is the zlib format; some servers send raw deflate,
+            // which clients (macOS's among them) read too.
+            "deflate" if source.first().is_some_and(|b| b & 0x0f == 8) => {
+                Box::new(flate2::read::ZlibDecoder::new(source))
+            }
+            "deflate" => Box::new(flate2::read::DeflateDecoder::new(source)),
+            "br" => Box::new(brotli_decompressor::Decompressor::new(source, 4096)),
+            other => {
+                let f = Failure::Undecodable {
+                    encoding: header.to_string(),
+                    detail: format!(
+                        "{} is not a coding the client asked for (Accept-Encoding: {})",
+                        crate::flow::quoted(other),
+                        crate::flow::macos::ACCEPT_ENCODING
+                    ),
+                };
+                return Err((body, f));
+            }
+        };
+        let mut out = Vec::new();
+        let read = reader.take(cap as u64 + 1).read_to_end(&mut out);
+        if let Err(e) = read {
+            let f = Failure::Undecodable {
+                encoding: header.to_string(),
+                detail: format!("corrupt {coding} data: {e}"),
+            };
+            out.truncate(cap);
+            return Err((out, f));
+        }
+        if out.len() > cap {
+            out.truncate(cap);
+            return Err((
+                out,
+                Failure::DecodedTooLarge {
+                    encoding: header.to_string(),
+                    limit: cap,
+                },
+            ));
+        }
+        body = out;
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(b: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = e.write_all(b);
+        e.finish().unwrap_or_default()
+    }
+
+    #[test]
+    fn decodes_every_coding_macos_asks_for() {
+        let doc = b"<wsdl:definitions/>".repeat(10);
+        assert_eq!(
+            decode_content(Some("gzip"), gzip(&doc), 1 << 20).ok(),
+            Some(doc.clone())
+        );
+        assert_eq!(
+            decode_content(Some("X-Gzip"), gzip(&doc), 1 << 20).ok(),
+            Some(doc.clone())
+        );
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = z.write_all(&doc);
+        let zlib = z.finish().unwrap_or_default();
+        assert_eq!(
+            decode_content(Some("deflate"), zlib, 1 << 20).ok(),
+            Some(doc.clone())
+        );
+        let mut r = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = r.write_all(&doc);
+        let raw = r.finish().unwrap_or_default();
+        assert_eq!(
+            decode_content(Some("deflate"), raw, 1 << 20).ok(),
+            Some(doc.clone())
+        );
+        assert_eq!(
+            decode_content(None, doc.clone(), 1 << 20).ok(),
+            Some(doc.clone())
+        );
+        assert_eq!(
+            decode_content(Some("identity"), doc.clone(), 1 << 20).ok(),
+            Some(doc.clone())
+        );
+        // Two codings: gzip applied first, then gzip again; undone last first.
+        assert_eq!(
+            decode_content(Some("gzip, gzip"), gzip(&gzip(&doc)), 1 << 20).ok(),
+            Some(doc)
+        );
+    }
+
+    #[test]
+    fn a_bomb_stops_at_the_cap_with_a_reason() {
+        let bomb = gzip(&vec![b'<'; 1 << 20]);
+        let Err((partial, f)) = decode_content(Some("gzip"), bomb, 1000) else {
+            panic!("a bomb decodes")
+        };
+        assert_eq!(partial.len(), 1000);
+        assert!(
+            f.describe().contains(
+                "decoded from Content-Encoding \"gzip\" is larger than the 1000-byte cap"
+            ),
+            "{}",
+            f.describe()
+        );
+    }
+
+    #[test]
+    fn unknown_codings_and_corrupt_data_are_named() {
+        let Err((_, f)) = decode_content(Some("zstd"), b"x".to_vec(), 100) else {
+            panic!("zstd decodes")
+        };
+        assert_eq!(
+            f.describe(),
+            "the body cannot be decoded from Content-Encoding \"zstd\": \"zstd\" is not a coding the client asked for (Accept-Encoding: gzip, deflate, br)"
+        );
+        let Err((_, f)) = decode_content(Some("gzip"), b"not gzip".to_vec(), 100) else {
+            panic!("garbage decodes")
+        };
+        assert!(
+            f.describe().contains("corrupt gzip data"),
+            "{}",
+            f.describe()
+        );
     }
 }

@@ -336,9 +336,14 @@ enum Inspect {
         /// The endpoint's WS-Trust version (default: inferred from the response).
         #[arg(long, value_parser = ["1.3", "2005"])]
         version: Option<String>,
-        /// The AppliesTo of the request (federationRequestURN).
+        /// The AppliesTo of the request (federationRequestURN); for a WS-Federation wresult, the
+        /// audience expected (the wtrealm).
         #[arg(long, default_value = "urn:federation:MicrosoftOnline")]
         applies_to: String,
+        /// The IdP's WS-Federation metadata (a file): its signing certificates verify a
+        /// wresult's assertion.
+        #[arg(long)]
+        metadata: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -775,7 +780,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>, now: Option<
         Err(code) => return code,
     };
     let a = fedconform::flow::mex::analyse(&body);
-    let findings = fedconform::check::inspect_mex(&a, &mex_cases);
+    let findings = fedconform::check::inspect_mex(&body, &a, &mex_cases);
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -799,8 +804,11 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>, now: Option<
             }
             match &a.selected {
                 Some(s) => println!(
-                    "  macOS uses: WS-Trust {} at {:?} (port {}, binding {})",
-                    s.version, s.address, s.port, s.binding
+                    "  macOS uses: WS-Trust {} at {} (port {}, binding {})",
+                    s.version,
+                    fedconform::flow::quoted(&s.address),
+                    fedconform::flow::quoted(&s.port),
+                    fedconform::flow::quoted(&s.binding)
                 ),
                 None => println!("  macOS uses: nothing (no usable username endpoint)"),
             }
@@ -818,7 +826,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>, now: Option<
                     e.binding,
                     e.address
                         .as_deref()
-                        .map(|s| format!("{s:?}"))
+                        .map(fedconform::flow::quoted)
                         .unwrap_or_default()
                 );
                 for r in &e.reasons {
@@ -950,20 +958,34 @@ fn print_metadata(
     print_findings(findings);
 }
 
-fn cmd_inspect_rstr(
-    file: &Path,
+/// The arguments of `inspect rstr`.
+struct RstrArgs {
+    file: PathBuf,
     nonce: Option<String>,
-    now: Option<&str>,
-    version: Option<&str>,
+    now: Option<String>,
+    version: Option<String>,
     applies_to: String,
+    metadata: Option<PathBuf>,
     format: Format,
-) -> i32 {
+}
+
+fn cmd_inspect_rstr(args: RstrArgs) -> i32 {
+    use fedconform::check::RstrKind;
     use fedconform::flow::WsTrustVersion;
-    let body = match std::fs::read(file) {
+    let RstrArgs {
+        file,
+        nonce,
+        now,
+        version,
+        applies_to,
+        metadata,
+        format,
+    } = args;
+    let body = match std::fs::read(&file) {
         Ok(b) => b,
         Err(e) => return config_error(&format!("{}: cannot read: {e}", file.display())),
     };
-    let clock = match Clock::parse(now) {
+    let clock = match Clock::parse(now.as_deref()) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -975,19 +997,29 @@ fn cmd_inspect_rstr(
             WsTrustVersion::V13
         }
     });
-    let cases = match builtin_cases("wstrust-login") {
-        Ok(c) => c,
-        Err(code) => return code,
+    let certificates = match &metadata {
+        None => Vec::new(),
+        Some(m) => match std::fs::read(m) {
+            Ok(b) => fedconform::flow::wsfed::analyse_metadata(&b).certificate_ders(),
+            Err(e) => return config_error(&format!("{}: cannot read: {e}", m.display())),
+        },
+    };
+    let (login_cases, wsfed_cases) = match (builtin_cases("wstrust-login"), builtin_cases("wsfed"))
+    {
+        (Ok(l), Ok(w)) => (l, w),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let a = fedconform::flow::wstrust::analyse(&body);
     let ctx = fedconform::check::RstrContext {
         version,
         nonce: nonce.clone(),
         now,
-        status: None,
         applies_to,
+        certificates,
     };
-    let (version, findings) = fedconform::check::inspect_rstr(&a, &ctx, &cases);
+    let (version, kind, findings) =
+        fedconform::check::inspect_rstr(&body, &a, &ctx, &login_cases, &wsfed_cases);
+    let what = fedconform::flow::answer::classify(&body).to_string();
     match format {
         Format::Json => {
             let v = serde_json::json!({
@@ -996,30 +1028,40 @@ fn cmd_inspect_rstr(
                 "nonce": nonce,
                 "now": clock.instant(),
                 "clock": clock.kind(),
-                "kind": if a.fault.is_some() { "fault" } else { "token-response" },
+                "kind": kind,
+                "what": what,
                 "analysis": a,
                 "findings": findings_json(&findings),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         Format::Text => {
-            println!(
-                "{} (WS-Trust {version}, {})",
-                file.display(),
-                clock.describe()
-            );
+            println!("{} ({}): {what}", file.display(), clock.describe());
             if let Some(e) = &a.parse_error {
                 println!("  not well-formed: {e}");
             }
+            match kind {
+                RstrKind::Wresult => println!(
+                    "  a bare RequestSecurityTokenResponse, no SOAP envelope: what WS-Federation carries in wresult, not a WS-Trust answer (macOS reads only a SOAP 1.2 envelope); judged with the WS-Federation token cases (WSF-7), audience {}",
+                    fedconform::flow::quoted(&ctx.applies_to)
+                ),
+                _ => println!("  WS-Trust {version}"),
+            }
             if let Some(f) = &a.fault {
                 let kind = if f.is_failed_authentication() {
-                    "a credential error (FailedAuthentication)"
+                    "a credential error (FailedAuthentication)".to_string()
+                } else if f.soap == fedconform::flow::wstrust::SoapVersion::V11 {
+                    "a generic failure: it reads only SOAP 1.2 faults".to_string()
                 } else {
-                    "a generic failure"
+                    "a generic failure".to_string()
                 };
                 println!(
-                    "  SOAP fault {:?}: macOS reports {kind}",
-                    f.subcode.clone().or(f.code.clone()).unwrap_or_default()
+                    "  SOAP {} fault {}: macOS reports {kind}",
+                    match f.soap {
+                        fedconform::flow::wstrust::SoapVersion::V11 => "1.1",
+                        fedconform::flow::wstrust::SoapVersion::V12 => "1.2",
+                    },
+                    fedconform::flow::quoted(&f.code_text())
                 );
             }
             if let Some(g) = &a.grant_type {
@@ -1247,16 +1289,18 @@ fn main() {
                     now,
                     version,
                     applies_to,
+                    metadata,
                     format,
                 },
-        } => cmd_inspect_rstr(
-            &file,
+        } => cmd_inspect_rstr(RstrArgs {
+            file,
             nonce,
-            now.as_deref(),
-            version.as_deref(),
+            now,
+            version,
             applies_to,
+            metadata,
             format,
-        ),
+        }),
         Command::List { suites } => match load_suites(suites.as_deref()) {
             Ok(ss) => {
                 for s in &ss {

@@ -486,7 +486,10 @@ impl Steps {
             Ok(x) => x,
             Err(halt) => return halt,
         };
-        let exchange = self.http.send(Request::get(url, Vec::new())).await;
+        let exchange = self
+            .http
+            .send(Request::get(url, mex::request_headers()))
+            .await;
         let analysis = match (&exchange.failure, exchange.status) {
             (None, Some(_)) => Some(mex::analyse(&exchange.body)),
             _ => None,
@@ -504,7 +507,10 @@ impl Steps {
         };
         let exchange = self
             .http
-            .send(Request::get(w.metadata_url.clone(), Vec::new()))
+            .send(Request::get(
+                w.metadata_url.clone(),
+                crate::flow::macos::request_headers(&[]),
+            ))
             .await;
         let analysis = match (&exchange.failure, exchange.status) {
             (None, Some(_)) => Some(wsfed::analyse_metadata(&exchange.body)),
@@ -592,10 +598,7 @@ impl Steps {
             sent_at: chrono::Utc::now(),
         };
         let origin = url.origin();
-        let html = vec![(
-            "Accept".to_string(),
-            "text/html,application/xhtml+xml".to_string(),
-        )];
+        let html = wsfed::browser_headers();
         let mut request = Request {
             redirects: Redirects::Manual,
             ..Request::get(url, html.clone())
@@ -643,7 +646,7 @@ impl Steps {
                         continue;
                     }
                     Some(n) => obs.off_origin_redirect = Some(n.to_string()),
-                    None => obs.stopped = Some(format!("unusable Location {location:?}")),
+                    None => obs.stopped = Some(format!("unusable Location {}", quoted(&location))),
                 }
                 break;
             }
@@ -692,13 +695,7 @@ impl Steps {
                     reqwest::Method::POST
                 },
                 url: action,
-                headers: vec![
-                    html[0].clone(),
-                    (
-                        "Content-Type".to_string(),
-                        "application/x-www-form-urlencoded".to_string(),
-                    ),
-                ],
+                headers: wsfed::browser_form_headers(),
                 body: Some(body.into_bytes()),
                 redirects: Redirects::Manual,
             };

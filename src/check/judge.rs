@@ -108,13 +108,14 @@ fn judge_offline(
         .collect()
 }
 
-/// The MEX findings `inspect mex` reports for a captured document: each MEX case of `cases` (the
-/// built-in wstrust-mex suite) judged on the document alone.
+/// The MEX findings `inspect mex` reports for a captured document (`body`, analysed as `a`):
+/// each MEX case of `cases` (the built-in wstrust-mex suite) judged on the document alone.
 pub fn inspect_mex(
+    body: &[u8],
     a: &crate::flow::mex::MexAnalysis,
     cases: &[CaseDef],
 ) -> Vec<(String, Level, Verdict)> {
-    let ex = Exchange::offline("GET", 200);
+    let ex = Exchange::offline("GET", body);
     judge_offline(cases, StepKind::Mex, |e| {
         Some(match &e.expectation {
             _ if e.expectation.other_step().is_some() => return None,
@@ -138,7 +139,7 @@ pub fn inspect_wsfed_metadata(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<(String, Level, Verdict)> {
     let obs = crate::steps::WsfedMetadataObservation {
-        exchange: Exchange::offline("GET", 200),
+        exchange: Exchange::offline("GET", &[]),
         analysis: Some(a.clone()),
     };
     judge_offline(cases, StepKind::WsfedMetadata, |e| {
@@ -171,27 +172,61 @@ pub struct RstrContext {
     pub nonce: Option<String>,
     /// When the response is judged.
     pub now: chrono::DateTime<chrono::Utc>,
-    /// The HTTP status it came with (None: 200 for a token, 500 for a fault).
-    pub status: Option<u16>,
-    /// The AppliesTo of the request.
+    /// The AppliesTo of the request (for a WS-Federation wresult: the audience expected).
     pub applies_to: String,
+    /// Signing certificates (DER) to verify a wresult's assertion with: the IdP's metadata's.
+    pub certificates: Vec<Vec<u8>>,
 }
 
-/// The WST findings `inspect rstr` reports for a captured response: the built-in wstrust-login
-/// suite's cases for a valid login (or, for a fault, for a wrong password) judged on the document.
+/// What a captured response is, as `inspect rstr` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RstrKind {
+    /// A SOAP 1.2 envelope with a token response: judged as a valid login's answer.
+    TokenResponse,
+    /// A SOAP fault (SOAP 1.2, or 1.1 which macOS does not read): judged as a wrong password's
+    /// answer.
+    Fault,
+    /// A bare RequestSecurityTokenResponse without an envelope: what WS-Federation carries in
+    /// `wresult`, judged with the WSF-7 token cases.
+    Wresult,
+    /// Anything else: judged as a valid login's answer (and failing as one).
+    Other,
+}
+
+/// The findings `inspect rstr` reports for a captured response (`body`, analysed as `a`): for a
+/// token response the built-in wstrust-login cases of a valid login, for a fault (SOAP 1.2 or
+/// 1.1) those of a wrong password, for a bare RSTR (a WS-Federation `wresult`) the wsfed
+/// suite's token cases (WSF-7). A file has no HTTP status: none is judged, none invented.
 pub fn inspect_rstr(
+    body: &[u8],
     a: &crate::flow::wstrust::RstrAnalysis,
     ctx: &RstrContext,
-    cases: &[CaseDef],
-) -> (crate::flow::WsTrustVersion, Vec<(String, Level, Verdict)>) {
+    login_cases: &[CaseDef],
+    wsfed_cases: &[CaseDef],
+) -> (
+    crate::flow::WsTrustVersion,
+    RstrKind,
+    Vec<(String, Level, Verdict)>,
+) {
     use crate::flow::WsTrustVersion;
     use crate::flow::wstrust::Shape;
     let version = ctx.version.unwrap_or(match a.shape {
         Some(Shape::Bare2005) | Some(Shape::Collection2005) => WsTrustVersion::V2005,
         _ => WsTrustVersion::V13,
     });
-    let is_fault = a.fault.is_some();
-    let status = ctx.status.unwrap_or(if is_fault { 500 } else { 200 });
+    let kind = if a.bare_rstr {
+        RstrKind::Wresult
+    } else if a.fault.is_some() {
+        RstrKind::Fault
+    } else if a.soap12_envelope && a.shape.is_some() {
+        RstrKind::TokenResponse
+    } else {
+        RstrKind::Other
+    };
+    if kind == RstrKind::Wresult {
+        return (version, kind, inspect_wresult(body, ctx, wsfed_cases));
+    }
     let nonce = ctx
         .nonce
         .clone()
@@ -205,15 +240,15 @@ pub fn inspect_rstr(
         variation: crate::flow::wstrust::Variation::STANDARD,
         applies_to: ctx.applies_to.clone(),
         sent_at: ctx.now,
-        exchange: Exchange::offline("POST", status),
+        exchange: Exchange::offline("POST", body),
         analysis: Some(a.clone()),
     };
-    let step = if is_fault {
+    let step = if kind == RstrKind::Fault {
         StepKind::LoginWrongPassword
     } else {
         StepKind::Login
     };
-    let findings = judge_offline(cases, step, |e| {
+    let findings = judge_offline(login_cases, step, |e| {
         Some(match &e.expectation {
             _ if e.expectation.other_step().is_some() => return None,
             Expectation::Login(l) => wstrust::judge(l, step, &obs, None),
@@ -225,5 +260,75 @@ pub fn inspect_rstr(
             ),
         })
     });
-    (version, findings)
+    (version, kind, findings)
+}
+
+/// A bare RSTR judged as the `wresult` of a WS-Federation sign-in: the token cases (WSF-7) of
+/// the wsfed suite, with `ctx.applies_to` as the audience expected and `ctx.certificates` to
+/// verify the signature with.
+fn inspect_wresult(
+    body: &[u8],
+    ctx: &RstrContext,
+    cases: &[CaseDef],
+) -> Vec<(String, Level, Verdict)> {
+    use crate::flow::wsfed::{self as flow_wsfed, Field, Form, SigninAnswer, SigninParams};
+    use crate::suite::SigninExpect;
+    let text = crate::flow::xml::decode(body)
+        .map(|d| d.text.into_owned())
+        .unwrap_or_default();
+    let form = Form {
+        action: None,
+        method: "POST".into(),
+        fields: vec![Field {
+            name: "wresult".into(),
+            kind: "hidden".into(),
+            value: text.clone(),
+        }],
+    };
+    let obs = crate::steps::WsfedObservation {
+        params: SigninParams::default(),
+        client_in_path: false,
+        expected_audience: ctx.applies_to.clone(),
+        metadata_certificates: ctx.certificates.len(),
+        exchanges: vec![Exchange::offline("POST", body)],
+        logged_in: false,
+        needs_user: false,
+        off_origin_redirect: None,
+        stopped: None,
+        answer: Some(SigninAnswer {
+            forms: vec![form.clone()],
+            token_form: Some(form),
+            wresult: Some(flow_wsfed::analyse_wresult(&text, &ctx.certificates)),
+        }),
+        sent_at: ctx.now,
+    };
+    let token_cases: Vec<CaseDef> = cases
+        .iter()
+        .filter(|c| {
+            c.step == StepKind::WsfedSignin
+                && c.expect.iter().all(|e| {
+                    matches!(
+                        e.expectation,
+                        Expectation::Signin(
+                            SigninExpect::WresultRstr
+                                | SigninExpect::TokenAudience
+                                | SigninExpect::TokenCurrent
+                                | SigninExpect::TokenSignature
+                        )
+                    )
+                })
+        })
+        .cloned()
+        .collect();
+    judge_offline(&token_cases, StepKind::WsfedSignin, |e| {
+        Some(match &e.expectation {
+            Expectation::Signin(s) => wsfed::judge_signin(s, &obs, None),
+            _ => finding(
+                e.expectation.key(),
+                CheckResult::Error("not a sign-in expectation".into()),
+                "",
+                "",
+            ),
+        })
+    })
 }

@@ -14,7 +14,7 @@ pub mod wsfed;
 pub mod wstrust;
 
 pub use judge::{
-    JudgeContext, RstrContext, inspect_mex, inspect_rstr, inspect_wsfed_metadata, judge,
+    JudgeContext, RstrContext, RstrKind, inspect_mex, inspect_rstr, inspect_wsfed_metadata, judge,
 };
 
 use crate::requirements::Level;

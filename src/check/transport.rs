@@ -51,7 +51,11 @@ pub fn document_requirement(family: Family) -> &'static str {
 pub fn unusable_answer(f: &Failure) -> bool {
     matches!(
         f,
-        Failure::TooManyRedirects | Failure::BodyTooLarge { .. } | Failure::Protocol { .. }
+        Failure::TooManyRedirects
+            | Failure::BodyTooLarge { .. }
+            | Failure::DecodedTooLarge { .. }
+            | Failure::Undecodable { .. }
+            | Failure::Protocol { .. }
     )
 }
 
@@ -97,7 +101,11 @@ pub fn judge(t: &TransportExpect, exchanges: &[Exchange]) -> Finding {
 fn final_status(ex: &Exchange) -> Result<u16, CheckResult> {
     match (&ex.failure, ex.status) {
         (
-            None | Some(Failure::BodyTooLarge { .. }) | Some(Failure::Protocol { .. }),
+            None
+            | Some(Failure::BodyTooLarge { .. })
+            | Some(Failure::DecodedTooLarge { .. })
+            | Some(Failure::Undecodable { .. })
+            | Some(Failure::Protocol { .. }),
             Some(code),
         ) => Ok(code),
         _ => Err(no_answer(ex, Family::Mex, false)),

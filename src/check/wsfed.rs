@@ -641,9 +641,16 @@ fn token_signature(w: &WsfedObservation) -> Finding {
         return g;
     }
     if w.metadata_certificates == 0 {
+        let offline = w.exchanges.first().is_some_and(|x| x.is_offline());
         return skipped(
             "token_signature",
-            Skip::blocked("WSF-3", "the metadata gave no signing certificate"),
+            if offline {
+                Skip::needs(
+                    "no signing certificate to verify the assertion with: give the IdP's metadata with --metadata FILE",
+                )
+            } else {
+                Skip::blocked("WSF-3", "the metadata gave no signing certificate")
+            },
         );
     }
     let sig = wresult(w).and_then(|r| r.signature.as_ref());

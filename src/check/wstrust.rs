@@ -62,13 +62,10 @@ pub fn judge(
     }
 }
 
-/// What came back, in words: "HTTP 500 text/html: an HTML page titled "Error"".
+/// What came back, in words: "HTTP 500 text/html: an HTML page titled "Error"" (for a file
+/// judged offline, no status: "a file: …").
 fn what_came_back(l: &LoginObservation) -> String {
-    answer::describe(
-        l.exchange.status,
-        l.exchange.media_type().as_deref(),
-        &l.exchange.body,
-    )
+    answer::describe_exchange(&l.exchange)
 }
 
 /// The requirement that judges whether a step's answer is the SOAP 1.2 envelope the other
@@ -118,7 +115,7 @@ fn token_gate(key: &'static str, l: &LoginObservation, a: &RstrAnalysis) -> Opti
 }
 
 fn fault_code(f: &crate::flow::wstrust::Fault) -> String {
-    f.subcode.clone().or(f.code.clone()).unwrap_or_default()
+    f.code_text()
 }
 
 fn fmt_instant(i: &Option<Instant>) -> String {
@@ -127,13 +124,20 @@ fn fmt_instant(i: &Option<Instant>) -> String {
         .unwrap_or_else(|| "absent".into())
 }
 
-/// WST-1: "Valid credentials: HTTP 200 and a SOAP 1.2 envelope."
+/// WST-1: "Valid credentials: HTTP 200 and a SOAP 1.2 envelope." A file judged offline has no
+/// status: only its envelope is judged, and the message says so.
 fn soap_envelope(l: &LoginObservation, a: &RstrAnalysis) -> Finding {
+    let offline = l.exchange.is_offline();
     let status = l.exchange.status.unwrap_or(0);
-    let ok = status == 200 && is_soap12(a);
+    let ok = (offline || status == 200) && is_soap12(a);
+    let status_text = if offline {
+        "a file (no HTTP status to judge)".to_string()
+    } else {
+        format!("HTTP {status}")
+    };
     let actual = if is_soap12(a) {
         format!(
-            "HTTP {status}, a SOAP 1.2 envelope{}",
+            "{status_text}, a SOAP 1.2 envelope{}",
             a.fault
                 .as_ref()
                 .map(|f| format!(" holding a fault ({})", quoted(fault_code(f).trim())))
@@ -151,17 +155,34 @@ fn soap_envelope(l: &LoginObservation, a: &RstrAnalysis) -> Finding {
 }
 
 /// WST-2: "`s:Header/a:RelatesTo` equals the request's `a:MessageID`, in successes and faults
-/// alike." Compared exactly: macOS compares the strings, so case and whitespace count.
+/// alike." Compared exactly: macOS compares the strings, so case and whitespace count; only the
+/// WS-Addressing 2005/08 header is read.
 fn nonce_echo(l: &LoginObservation, a: &RstrAnalysis) -> Finding {
     let ok = a.relates_to.as_deref() == Some(l.nonce.as_str());
+    let actual = match (&a.relates_to, &a.relates_to_foreign) {
+        (Some(r), _) if r == &l.nonce => format!("a:RelatesTo = {}", quoted(r)),
+        (Some(r), _) if r.trim() == l.nonce => format!(
+            "a:RelatesTo = {}: surrounding whitespace (macOS compares exactly)",
+            quoted(r)
+        ),
+        (Some(r), _) if r.trim().eq_ignore_ascii_case(&l.nonce) => format!(
+            "a:RelatesTo = {}: the MessageID with its case changed (macOS compares exactly; a UUID parsed and written again, as a .NET Guid does, comes back lower-case)",
+            quoted(r)
+        ),
+        (Some(r), _) => format!("a:RelatesTo = {}", quoted(r)),
+        (None, Some(f)) => format!(
+            "no a:RelatesTo of WS-Addressing 2005/08 ({}): a RelatesTo = {} in {}, which macOS does not read",
+            crate::flow::xml::WSA10,
+            quoted(&f.value),
+            quoted(&f.namespace)
+        ),
+        (None, None) => "no a:RelatesTo".into(),
+    };
     finding(
         "nonce_echo",
         pass_if(ok),
         format!("a:RelatesTo = {}", quoted(&l.nonce)),
-        a.relates_to
-            .as_deref()
-            .map(|r| format!("a:RelatesTo = {}", quoted(r)))
-            .unwrap_or_else(|| "no a:RelatesTo".into()),
+        actual,
     )
 }
 
@@ -373,7 +394,8 @@ fn credential_fault(l: &LoginObservation, a: &RstrAnalysis) -> Finding {
     }
     let status = l.exchange.status.unwrap_or(0);
     let mut problems = Vec::new();
-    if status != 500 {
+    // A file judged offline has no status: only the fault is judged.
+    if status != 500 && !l.exchange.is_offline() {
         problems.push(format!(
             "HTTP {status}, not 500 (macOS reads only 200 and 500)"
         ));

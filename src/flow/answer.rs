@@ -33,8 +33,13 @@ pub enum BodyKind {
         /// `{namespace}local` or `local`.
         root: String,
     },
-    /// Not well-formed XML that looked like XML.
-    BrokenXml,
+    /// Not well-formed XML that looked like XML, with the parser's reason.
+    BrokenXml {
+        /// Where and why, `line 1, column 5: …`.
+        error: String,
+    },
+    /// XML with a document type declaration (DTDs are refused, so nothing in it is read).
+    XmlWithDtd,
     /// A compact JWT (three base64url parts).
     Jwt,
     /// Anything else, as a short quoted excerpt.
@@ -50,19 +55,25 @@ impl std::fmt::Display for BodyKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BodyKind::Empty => f.write_str("an empty body"),
-            BodyKind::Html { title: Some(t) } => write!(f, "an HTML page titled {t:?}"),
+            BodyKind::Html { title: Some(t) } => {
+                write!(f, "an HTML page titled {}", super::quoted(t))
+            }
             BodyKind::Html { title: None } => f.write_str("an HTML page without a title"),
             BodyKind::Json => f.write_str("a JSON document"),
             BodyKind::Soap11 { fault: Some(c) } => write!(
                 f,
-                "a SOAP 1.1 fault (faultcode {c:?}), which macOS does not read: it reads only SOAP 1.2"
+                "a SOAP 1.1 fault (faultcode {}), which macOS does not read: it reads only SOAP 1.2",
+                super::quoted(c)
             ),
             BodyKind::Soap11 { fault: None } => f.write_str(
                 "a SOAP 1.1 envelope, which macOS does not read: it reads only SOAP 1.2",
             ),
             BodyKind::Soap12 => f.write_str("a SOAP 1.2 envelope"),
             BodyKind::Xml { root } => write!(f, "an XML document whose root is {root}"),
-            BodyKind::BrokenXml => f.write_str("XML that is not well-formed"),
+            BodyKind::BrokenXml { error } => write!(f, "XML that is not well-formed ({error})"),
+            BodyKind::XmlWithDtd => f.write_str(
+                "an XML document with a DTD (a document type declaration is refused, so nothing in it is read)",
+            ),
             BodyKind::Jwt => f.write_str("a JWT"),
             BodyKind::Text { excerpt } => write!(f, "the text {excerpt}"),
             BodyKind::Binary => f.write_str("binary data"),
@@ -88,12 +99,21 @@ fn html_title(text: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
+/// A body's text in whichever encoding it is written: XML's rules (a BOM, UTF-16, a declared
+/// encoding), else JSON's (UTF-16 and UTF-32 without a BOM). None: not text.
+fn text_of_body(body: &[u8]) -> Option<String> {
+    match super::text::xml(body) {
+        Ok(d) if !d.text.contains('\0') => Some(d.text.into_owned()),
+        _ => super::text::json(body).ok().map(|d| d.text.into_owned()),
+    }
+}
+
 /// Classifies a body.
 pub fn classify(body: &[u8]) -> BodyKind {
-    let text = match std::str::from_utf8(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)) {
-        Ok(t) => t,
-        Err(_) => return BodyKind::Binary,
+    let Some(owned) = text_of_body(body) else {
+        return BodyKind::Binary;
     };
+    let text = owned.as_str();
     let t = text.trim();
     if t.is_empty() {
         return BodyKind::Empty;
@@ -137,7 +157,10 @@ pub fn classify(body: &[u8]) -> BodyKind {
                     }
                 }
             }
-            Err(_) => BodyKind::BrokenXml,
+            Err(e) if e.message.contains("DTD") => BodyKind::XmlWithDtd,
+            Err(e) => BodyKind::BrokenXml {
+                error: e.to_string(),
+            },
         };
     }
     if (t.starts_with('{') || t.starts_with('['))
@@ -164,6 +187,22 @@ pub fn describe(status: Option<u16>, media_type: Option<&str>, body: &[u8]) -> S
         .map(|m| format!(" {m}"))
         .unwrap_or_else(|| " (no Content-Type)".into());
     format!("{status}{ct}: {}", classify(body))
+}
+
+/// What an exchange brought, in words: a redirect and where to, what ended it without an answer,
+/// or [`describe`] of its answer.
+pub fn describe_exchange(ex: &crate::http::Exchange) -> String {
+    use crate::http::Failure;
+    match &ex.failure {
+        Some(Failure::RedirectRefused { location }) => format!(
+            "HTTP {}: a redirect to {}",
+            ex.status.map(|s| s.to_string()).unwrap_or_default(),
+            super::quoted(location)
+        ),
+        Some(f) if ex.status.is_none() || !matches!(f, Failure::Protocol { .. }) => f.describe(),
+        _ if ex.is_offline() => format!("a file: {}", classify(&ex.body)),
+        _ => describe(ex.status, ex.media_type().as_deref(), &ex.body),
+    }
 }
 
 #[cfg(test)]
@@ -200,6 +239,25 @@ mod tests {
         assert_eq!(
             describe(Some(500), Some("text/html"), b""),
             "HTTP 500 text/html: an empty body"
+        );
+        assert_eq!(
+            classify(b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>")
+                .to_string(),
+            "an XML document with a DTD (a document type declaration is refused, so nothing in it is read)"
+        );
+        assert!(
+            classify(b"<a><b></a>")
+                .to_string()
+                .starts_with("XML that is not well-formed (line 1, column")
+        );
+        // A UTF-16 page is read in its encoding.
+        let page: Vec<u8> = "\u{feff}<html><title>Erreur</title></html>"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(
+            classify(&page).to_string(),
+            "an HTML page titled \"Erreur\""
         );
     }
 }

@@ -6,6 +6,12 @@ use super::xml::{self, LineIndex, XmlError, child, children, is, path, text_of};
 use roxmltree::{Document, Node};
 use serde::Serialize;
 
+/// The headers of the MEX GET: nothing of macOS's own (SPEC.md "MEX"), only what its URL
+/// loading system adds ([`super::macos::request_headers`]).
+pub fn request_headers() -> Vec<(String, String)> {
+    super::macos::request_headers(&[])
+}
+
 /// The SOAP-over-HTTP transport URI a binding must declare.
 pub const SOAP_HTTP_TRANSPORT: &str = "http://schemas.xmlsoap.org/soap/http";
 
@@ -200,12 +206,17 @@ fn ports_of<'a, 'i>(defs: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
 
 /// Analyses a MEX body: parse, inventory, endpoints, and macOS's selection.
 pub fn analyse(body: &[u8]) -> MexAnalysis {
-    match xml::parse_body(body) {
+    let failed = |e| MexAnalysis {
+        parse_error: Some(e),
+        ..Default::default()
+    };
+    let text = match xml::decode(body) {
+        Ok(d) => d.text,
+        Err(e) => return failed(e),
+    };
+    match xml::parse(&text) {
         Ok(doc) => analyse_doc(&doc),
-        Err(e) => MexAnalysis {
-            parse_error: Some(e),
-            ..Default::default()
-        },
+        Err(e) => failed(e),
     }
 }
 

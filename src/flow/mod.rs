@@ -3,9 +3,11 @@
 
 pub mod answer;
 pub mod keypath;
+pub mod macos;
 pub mod mex;
 pub mod preauth;
 pub mod predicate;
+pub mod text;
 pub mod wsfed;
 pub mod wstrust;
 pub mod xml;

@@ -46,15 +46,12 @@ pub fn request_url(base: &Url, login: &str, custom: &[NameValue]) -> Url {
     url
 }
 
-/// The request headers macOS sends (besides the HTTP basics).
+/// The request headers macOS sends, in order: `Accept: application/json`, `client-request-id`
+/// (a fresh upper-case UUID, as Foundation writes one), then what the URL loading system adds
+/// ([`super::macos::request_headers`]).
 pub fn request_headers() -> Vec<(String, String)> {
-    vec![
-        ("Accept".into(), "application/json".into()),
-        (
-            "client-request-id".into(),
-            uuid::Uuid::new_v4().to_string().to_uppercase(),
-        ),
-    ]
+    let id = super::macos::uuid_string(uuid::Uuid::new_v4());
+    super::macos::request_headers(&[("Accept", "application/json"), ("client-request-id", &id)])
 }
 
 /// What the answer's MEX URL is and where it came from.
@@ -91,13 +88,14 @@ pub fn judge_mex_url(value: Option<&Value>) -> Result<String, String> {
     if s.is_empty() {
         return Err("an empty string".into());
     }
+    let q = super::quoted(s);
     if s.trim() != s {
-        return Err(format!("{s:?} has surrounding whitespace"));
+        return Err(format!("{q} has surrounding whitespace"));
     }
     match Url::parse(s) {
-        Err(e) => Err(format!("{s:?} is not an absolute URL ({e})")),
-        Ok(u) if u.scheme() != "https" => Err(format!("{s:?} is not https")),
-        Ok(u) if u.host().is_none() => Err(format!("{s:?} has no host")),
+        Err(e) => Err(format!("{q} is not an absolute URL ({e})")),
+        Ok(u) if u.scheme() != "https" => Err(format!("{q} is not https")),
+        Ok(u) if u.host().is_none() => Err(format!("{q} has no host")),
         Ok(_) => Ok(s.clone()),
     }
 }
@@ -108,7 +106,10 @@ pub fn analyse(
     predicate: Option<&Predicate>,
     keypath: Option<&KeyPath>,
 ) -> PreauthAnalysis {
-    let parsed: Result<Value, String> = serde_json::from_slice(body).map_err(|e| e.to_string());
+    // Foundation's JSONSerialization reads UTF-8, UTF-16 and UTF-32, with or without a BOM.
+    let parsed: Result<Value, String> = super::text::json(body)
+        .map_err(|e| e.message)
+        .and_then(|d| serde_json::from_str(&d.text).map_err(|e| e.to_string()));
     let (json, json_error) = match parsed {
         Ok(v @ Value::Object(_)) => (Some(v), None),
         Ok(v) => {
@@ -124,8 +125,16 @@ pub fn analyse(
                 Some(format!("the body is JSON but {kind}, not an object")),
             )
         }
-        Err(e) if body.is_empty() => (None, Some(format!("the body is empty ({e})"))),
-        Err(e) => (None, Some(format!("the body is not JSON: {e}"))),
+        Err(_) if body.iter().all(u8::is_ascii_whitespace) => {
+            (None, Some("the body is empty".to_string()))
+        }
+        Err(e) => (
+            None,
+            Some(format!(
+                "the body is not JSON ({e}): {}",
+                super::answer::classify(body)
+            )),
+        ),
     };
     let object = json.as_ref().filter(|v| v.is_object());
     let predicate = object.zip(predicate).map(|(o, p)| p.evaluate(o));

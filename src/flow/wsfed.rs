@@ -139,6 +139,40 @@ pub fn forms(html: &str) -> Vec<Form> {
 
 // ---------------------------------------------------------------- the sign-in request
 
+/// Safari's `User-Agent` on macOS (Safari 17; the browser plays the user's part in a passive
+/// sign-in).
+pub const BROWSER_USER_AGENT: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15";
+/// Safari's `Accept` for a page navigation.
+pub const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// The headers of a page request of the sign-in, as the user's browser (Safari on macOS) sends
+/// them: `Accept`, `Accept-Language`, `Accept-Encoding`, `User-Agent` (SPEC.md "Requests").
+pub fn browser_headers() -> Vec<(String, String)> {
+    [
+        ("Accept", BROWSER_ACCEPT),
+        ("Accept-Language", super::macos::ACCEPT_LANGUAGE),
+        ("Accept-Encoding", super::macos::ACCEPT_ENCODING),
+        ("User-Agent", BROWSER_USER_AGENT),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// The headers of the login form's submission: the page headers with the form's
+/// `Content-Type`.
+pub fn browser_form_headers() -> Vec<(String, String)> {
+    let mut h = browser_headers();
+    h.insert(
+        1,
+        (
+            "Content-Type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+    );
+    h
+}
+
 /// The sign-in parameters sent; None leaves a parameter out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SigninParams {
@@ -456,7 +490,14 @@ fn endpoint_addresses(role: roxmltree::Node, local: &str) -> Vec<String> {
 /// Analyses a federation metadata document.
 pub fn analyse_metadata(body: &[u8]) -> MetadataAnalysis {
     let mut m = MetadataAnalysis::default();
-    let doc = match xml::parse_body(body) {
+    let decoded = match xml::decode(body) {
+        Ok(d) => d.text,
+        Err(e) => {
+            m.parse_error = Some(e);
+            return m;
+        }
+    };
+    let doc = match xml::parse(&decoded) {
         Ok(d) => d,
         Err(e) => {
             m.parse_error = Some(e);

@@ -101,9 +101,10 @@ pub struct Rst<'a> {
 }
 
 impl Rst<'_> {
-    /// `urn:uuid:<MessageID>`, what RelatesTo must echo.
+    /// `urn:uuid:<MessageID>` with the UUID upper-case, as Foundation writes it (macOS compares
+    /// the `RelatesTo` echo with it exactly): what RelatesTo must echo.
     pub fn nonce(&self) -> String {
-        format!("urn:uuid:{}", self.message_id)
+        format!("urn:uuid:{}", super::macos::uuid_string(self.message_id))
     }
 
     /// The HTTP SOAPAction header: 1.3's action even for 2005 (a macOS quirk), unless the
@@ -116,15 +117,13 @@ impl Rst<'_> {
         }
     }
 
-    /// The HTTP headers of the POST.
+    /// The HTTP headers of the POST, in order: `Content-Type`, `SOAPAction`, then what macOS's
+    /// URL loading system adds ([`super::macos::request_headers`]).
     pub fn headers(&self) -> Vec<(String, String)> {
-        vec![
-            (
-                "Content-Type".into(),
-                "application/soap+xml; charset=utf-8".into(),
-            ),
-            ("SOAPAction".into(), self.soap_action_header().into()),
-        ]
+        super::macos::request_headers(&[
+            ("Content-Type", "application/soap+xml; charset=utf-8"),
+            ("SOAPAction", self.soap_action_header()),
+        ])
     }
 
     /// The SOAP 1.2 envelope, every value XML-escaped. The password is always PasswordText.
@@ -179,7 +178,7 @@ impl Rst<'_> {
             nonce = self.nonce(),
             to = xml_escape(self.to),
             timestamp = timestamp,
-            token_id = self.token_id,
+            token_id = super::macos::uuid_string(self.token_id),
             user = xml_escape(self.username),
             pw_type = pw_type,
             password = xml_escape(self.password),
@@ -205,23 +204,63 @@ pub fn grant_type(token_type: &str) -> Option<&'static str> {
     }
 }
 
+/// SOAP 1.1 envelope namespace (macOS reads only SOAP 1.2).
+pub const SOAP11: &str = super::answer::SOAP11;
+/// WS-Addressing 2004/08, whose `RelatesTo` macOS does not read (it reads 2005/08's).
+pub const WSA04: &str = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
+
+/// A SOAP version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SoapVersion {
+    /// SOAP 1.1 (`http://schemas.xmlsoap.org/soap/envelope/`): macOS does not read it.
+    #[serde(rename = "1.1")]
+    V11,
+    /// SOAP 1.2 (`http://www.w3.org/2003/05/soap-envelope`).
+    #[serde(rename = "1.2")]
+    V12,
+}
+
 /// A SOAP fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fault {
-    /// `s:Code/s:Value`.
+    /// The envelope's SOAP version.
+    pub soap: SoapVersion,
+    /// `s:Code/s:Value` (SOAP 1.1: `faultcode`).
     pub code: Option<String>,
-    /// `s:Code/s:Subcode/s:Value`.
+    /// `s:Code/s:Subcode/s:Value` (SOAP 1.1 has none).
     pub subcode: Option<String>,
-    /// `s:Reason/s:Text`.
+    /// `s:Reason/s:Text` (SOAP 1.1: `faultstring`).
     pub reason: Option<String>,
 }
 
+/// A `RelatesTo` header in a namespace macOS does not read (WS-Addressing 2004/08).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignRelatesTo {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its text, untrimmed.
+    pub value: String,
+}
+
 impl Fault {
-    /// True when macOS reports a credential error: the subcode ends with `FailedAuthentication`.
+    /// True when macOS reports a credential error: a SOAP 1.2 fault whose subcode ends with
+    /// `FailedAuthentication`.
     pub fn is_failed_authentication(&self) -> bool {
+        self.soap == SoapVersion::V12
+            && self
+                .subcode
+                .as_deref()
+                .is_some_and(|s| s.trim().ends_with("FailedAuthentication"))
+    }
+
+    /// The code that says what failed: the subcode, else the code.
+    pub fn code_text(&self) -> String {
         self.subcode
-            .as_deref()
-            .is_some_and(|s| s.trim().ends_with("FailedAuthentication"))
+            .clone()
+            .or(self.code.clone())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
     }
 }
 
@@ -287,8 +326,15 @@ pub struct RstrAnalysis {
     pub parse_error: Option<xml::XmlError>,
     /// The root is a SOAP 1.2 `s:Envelope`.
     pub soap12_envelope: bool,
-    /// `s:Header/a:RelatesTo`.
+    /// The root is a SOAP 1.1 envelope (which macOS does not read).
+    pub soap11_envelope: bool,
+    /// The root is a bare RequestSecurityTokenResponse (or collection), with no SOAP envelope:
+    /// what WS-Federation carries in `wresult`, not a WS-Trust answer.
+    pub bare_rstr: bool,
+    /// `s:Header/a:RelatesTo` (WS-Addressing 2005/08, the one macOS reads).
     pub relates_to: Option<String>,
+    /// A `RelatesTo` in another namespace (2004/08), when there is no 2005/08 one.
+    pub relates_to_foreign: Option<ForeignRelatesTo>,
     /// `s:Header/o:Security/u:Timestamp/u:Created`.
     pub created: Option<Instant>,
     /// `…/u:Expires`.
@@ -312,7 +358,14 @@ pub struct RstrAnalysis {
 /// Analyses a WS-Trust response body.
 pub fn analyse(body: &[u8]) -> RstrAnalysis {
     let mut a = RstrAnalysis::default();
-    let doc = match xml::parse_body(body) {
+    let text = match xml::decode(body) {
+        Ok(d) => d.text,
+        Err(e) => {
+            a.parse_error = Some(e);
+            return a;
+        }
+    };
+    let doc = match xml::parse(&text) {
         Ok(d) => d,
         Err(e) => {
             a.parse_error = Some(e);
@@ -321,18 +374,57 @@ pub fn analyse(body: &[u8]) -> RstrAnalysis {
     };
     let root = doc.root_element();
     a.soap12_envelope = xml::is(root, SOAP12, "Envelope");
-    let header = child(root, SOAP12, "Header");
-    let body = child(root, SOAP12, "Body");
+    a.soap11_envelope = xml::is(root, SOAP11, "Envelope");
+    if let Some((rstr, ns, shape)) = locate_rstr(root) {
+        // No envelope: a bare RSTR, as WS-Federation's wresult carries one.
+        a.bare_rstr = true;
+        a.shape = Some(shape);
+        read_rstr(rstr, ns, &mut a);
+        return a;
+    }
+    let soap = if a.soap11_envelope { SOAP11 } else { SOAP12 };
+    let header = child(root, soap, "Header");
+    let body = child(root, soap, "Body");
     if let Some(h) = header {
         a.relates_to = child(h, xml::WSA10, "RelatesTo").map(text_of);
+        if a.relates_to.is_none() {
+            a.relates_to_foreign = h
+                .children()
+                .find(|c| {
+                    c.is_element()
+                        && c.tag_name().name() == "RelatesTo"
+                        && c.tag_name().namespace() != Some(xml::WSA10)
+                })
+                .map(|c| ForeignRelatesTo {
+                    namespace: c.tag_name().namespace().unwrap_or("").to_string(),
+                    value: text_of(c),
+                });
+        }
         if let Some(ts) = path(h, &[(WSSE, "Security"), (xml::WSU, "Timestamp")]) {
             a.created = child(ts, xml::WSU, "Created").map(|n| instant(text_of(n)));
             a.expires = child(ts, xml::WSU, "Expires").map(|n| instant(text_of(n)));
         }
     }
     let Some(body) = body else { return a };
-    if let Some(f) = child(body, SOAP12, "Fault") {
+    if a.soap11_envelope {
+        if let Some(f) = child(body, SOAP11, "Fault") {
+            // SOAP 1.1 faults: unqualified faultcode and faultstring children.
+            let field = |name: &str| {
+                f.children()
+                    .find(|c| c.is_element() && c.tag_name().name() == name)
+                    .map(text_of)
+            };
+            a.fault = Some(Fault {
+                soap: SoapVersion::V11,
+                code: field("faultcode"),
+                subcode: None,
+                reason: field("faultstring"),
+            });
+            return a;
+        }
+    } else if let Some(f) = child(body, SOAP12, "Fault") {
         a.fault = Some(Fault {
+            soap: SoapVersion::V12,
             code: path(f, &[(SOAP12, "Code"), (SOAP12, "Value")]).map(text_of),
             subcode: path(
                 f,

@@ -44,25 +44,20 @@ impl std::fmt::Display for XmlError {
     }
 }
 
-/// Decodes a body as UTF-8 text (a BOM is dropped); other encodings are an error.
-pub fn body_text(bytes: &[u8]) -> Result<&str, XmlError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let valid = &bytes[..e.valid_up_to()];
+/// Decodes a body as libxml2 reads it (BOM, UTF-16 and UCS-4 by their first bytes, the
+/// encoding declaration; [`super::text::xml`]); bytes not valid in that encoding are an error
+/// with their line and column.
+pub fn decode(bytes: &[u8]) -> Result<super::text::Decoded<'_>, XmlError> {
+    super::text::xml(bytes).map_err(|e| {
+        let valid = &bytes[..e.offset.unwrap_or(0).min(bytes.len())];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
         let col = valid.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
         XmlError {
             line,
             column: col,
-            message: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            message: e.message,
         }
     })
-}
-
-/// Decodes a body as UTF-8 and parses it ([`body_text`], then [`parse`]); the document's text
-/// is `input_text()`.
-pub fn parse_body(body: &[u8]) -> Result<Document<'_>, XmlError> {
-    parse(body_text(body)?)
 }
 
 /// Parses with DTDs refused and a node limit.

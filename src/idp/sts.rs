@@ -30,8 +30,8 @@ struct Parsed {
 }
 
 fn parse(body: &[u8]) -> Result<Parsed, String> {
-    let text = xml::body_text(body).map_err(|e| e.to_string())?;
-    let doc = xml::parse(text).map_err(|e| e.to_string())?;
+    let text = xml::decode(body).map_err(|e| e.to_string())?.text;
+    let doc = xml::parse(&text).map_err(|e| e.to_string())?;
     let env = doc.root_element();
     if !xml::is(env, SOAP12, "Envelope") {
         return Err("not a SOAP 1.2 envelope".into());

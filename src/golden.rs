@@ -232,8 +232,7 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
                 serde_json::to_string(&l.variation).unwrap_or_default()
             ));
             if let Some(body) = &l.exchange.request_body {
-                s.push_str("request body:\n");
-                s.push_str(&normalise_body(body, redactor));
+                request_body_text(body, redactor, &mut s);
             }
             exchange_text(&l.exchange, redactor, &mut s);
         }
@@ -246,10 +245,7 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
             ));
             for ex in &w.exchanges {
                 if let Some(body) = &ex.request_body {
-                    s.push_str("request body (form):\n");
-                    for (k, v) in url::form_urlencoded::parse(body) {
-                        s.push_str(&format!("  {k} = {}\n", redactor.redact(&v)));
-                    }
+                    request_body_text(body, redactor, &mut s);
                 }
                 exchange_text(ex, redactor, &mut s);
             }
@@ -262,6 +258,14 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
         }
     }
     redact_volatile(&redactor.redact(&s))
+}
+
+/// A request body byte for byte, as sent (secrets redacted in every encoding, then the volatile
+/// values: instants, UUIDs, ports).
+fn request_body_text(body: &[u8], r: &Redactor, s: &mut String) {
+    s.push_str("request body (exact bytes):\n");
+    s.push_str(&r.redact(&String::from_utf8_lossy(body)));
+    s.push('\n');
 }
 
 fn exchange_text(ex: &Exchange, r: &Redactor, s: &mut String) {
@@ -557,7 +561,9 @@ fn instant_at(b: &[u8], i: usize) -> Option<usize> {
     Some(j - i)
 }
 
-/// Replaces the values that change run to run: URL ports, UUIDs, RFC 3339 instants.
+/// Replaces the values that change run to run: URL ports, UUIDs (`[UUID]` when upper-case,
+/// `[uuid]` when lower-case, `[Uuid]` when mixed, so that the case a client sent shows), RFC 3339
+/// instants.
 pub fn redact_volatile(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
@@ -594,7 +600,15 @@ pub fn redact_volatile(s: &str) -> String {
         }
         if is_hex(b[i]) && uuid_at(b, i) {
             out.push_str(&s[copied..i]);
-            out.push_str("[uuid]");
+            // The case stays visible: macOS writes UUIDs upper-case (Foundation's uuidString).
+            let u = &b[i..i + 36];
+            let upper = u.iter().any(u8::is_ascii_uppercase);
+            let lower = u.iter().any(u8::is_ascii_lowercase);
+            out.push_str(match (upper, lower) {
+                (true, false) => "[UUID]",
+                (true, true) => "[Uuid]",
+                _ => "[uuid]",
+            });
             i += 36;
             copied = i;
             continue;
@@ -626,7 +640,7 @@ mod tests {
         let s = "GET https://127.0.0.1:40123/x?id=urn:uuid:0F8FAD5B-D9CB-469F-A165-70867728950E at 2026-11-23T07:22:15.123Z and https://[::1]:8443/ and 2013-05-01T12:00:00+02:00; https://a.example/p";
         assert_eq!(
             redact_volatile(s),
-            "GET https://127.0.0.1:[port]/x?id=urn:uuid:[uuid] at [instant] and https://[::1]:[port]/ and [instant]; https://a.example/p"
+            "GET https://127.0.0.1:[port]/x?id=urn:uuid:[UUID] at [instant] and https://[::1]:[port]/ and [instant]; https://a.example/p"
         );
         assert_eq!(
             redact_volatile("é 0f8fad5b-d9cb-469f-a165-70867728950e"),

@@ -245,6 +245,12 @@ pub static CATALOGUE: &[Requirement] = &[
         "TokenType is one of the two SAML URNs"
     ),
     req!(
+        "WST-16",
+        Must,
+        "psso",
+        "macOS's exact request gets the standard login's outcome"
+    ),
+    req!(
         "WSF-1",
         Must,
         "wsfed",
@@ -318,6 +324,12 @@ pub static CATALOGUE: &[Requirement] = &[
         Should,
         "spec",
         "protocolSupportEnumeration lists the WS-Federation namespace"
+    ),
+    req!(
+        "WSF-16",
+        Should,
+        "wsfed",
+        "A malformed sign-in request is refused with a 4xx and no token"
     ),
 ];
 

@@ -74,7 +74,8 @@ pub struct WsfedObservation {
     pub params: SigninParams,
     /// The client ID was in the path (`/wsfed/{client_id}`), not only in wtrealm.
     pub client_in_path: bool,
-    /// The audience a token must carry: the wtrealm sent, or `urn:{client_id}` without one.
+    /// The audience a token must carry: the target's fixed `audience`, else the wtrealm sent, or
+    /// `urn:{client_id}` without one.
     pub expected_audience: String,
     /// How many signing certificates the metadata gave to verify tokens with.
     pub metadata_certificates: usize,
@@ -287,7 +288,10 @@ fn mex_endpoint(
     if let Some(e) = &a.parse_error {
         return Err(StepOutput::blocked(
             "MEX-2",
-            format!("{at}: not well-formed XML at {e}"),
+            format!(
+                "{at}: not well-formed XML at {e}: {}",
+                crate::flow::answer::classify(&m.exchange.body)
+            ),
         ));
     }
     if a.definitions == 0 {
@@ -297,12 +301,10 @@ fn mex_endpoint(
         ));
     }
     match wanted {
-        None => a.selected_endpoint().cloned().ok_or_else(|| {
-            StepOutput::blocked(
-                "MEX-3",
-                format!("{at}: macOS's selection yields no username endpoint"),
-            )
-        }),
+        None => a
+            .selected_endpoint()
+            .cloned()
+            .ok_or_else(|| StepOutput::blocked("MEX-3", format!("{at}: {}", a.why_none()))),
         Some(v) => a
             .endpoints
             .iter()
@@ -536,6 +538,7 @@ impl Steps {
             whr: w.connection.as_ref().map(|c| format!("urn:{c}")),
             wctx: Some(w.wctx.clone()),
             wreply: Some(w.wreply.clone()),
+            repeated: Vec::new(),
         };
         // Each variation differs from the valid sign-in in one parameter.
         let mut client_in_path = true;
@@ -563,6 +566,18 @@ impl Steps {
             StepKind::WsfedUnknownConnection => {
                 params.whr = Some(format!("urn:fedconform-unknown-{}", uuid::Uuid::new_v4()));
             }
+            // Malformed requests (WSF-16): a parameter twice, or a wctx longer than any server
+            // keeps.
+            StepKind::WsfedRepeatedWtrealm => params.repeated.push((
+                "wtrealm".into(),
+                format!("urn:fedconform-unknown-{}", uuid::Uuid::new_v4()),
+            )),
+            StepKind::WsfedRepeatedWa => {
+                params.repeated.push(("wa".into(), wsfed::WSIGNOUT.into()))
+            }
+            StepKind::WsfedLongWctx => {
+                params.wctx = Some("x".repeat(wsfed::LONG_WCTX_BYTES));
+            }
             _ => {}
         }
         let url = match wsfed::signin_url(
@@ -582,10 +597,13 @@ impl Steps {
             _ => Vec::new(),
         };
         let mut obs = WsfedObservation {
-            expected_audience: params
-                .wtrealm
-                .clone()
-                .unwrap_or_else(|| format!("urn:{}", w.client_id)),
+            // A client configured with a fixed audience gets it whatever wtrealm says.
+            expected_audience: w.audience.clone().unwrap_or_else(|| {
+                params
+                    .wtrealm
+                    .clone()
+                    .unwrap_or_else(|| format!("urn:{}", w.client_id))
+            }),
             metadata_certificates: certs.len(),
             params,
             client_in_path,
@@ -802,6 +820,7 @@ impl Steps {
                 matching_soap_action: false,
                 ..Variation::STANDARD
             },
+            StepKind::LoginMacos => Variation::MACOS,
             _ => Variation::STANDARD,
         };
         let sent_at = chrono::Utc::now();

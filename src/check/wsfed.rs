@@ -5,8 +5,9 @@
 use super::transport::{no_answer, unusable_answer};
 use super::{CheckResult, Finding, Skip, finding, pass_if, quoted, skipped};
 use crate::flow::wsfed::{FED, MetadataAnalysis, WSIGNIN};
-use crate::flow::wstrust::FRESHNESS_SECONDS;
+use crate::flow::wstrust::{FRESHNESS_SECONDS, token_kind, token_type_of_kind};
 use crate::flow::xmldsig::SignatureReport;
+use crate::http::Failure;
 use crate::steps::{StepOutput, WsfedMetadataObservation, WsfedObservation};
 use crate::suite::{Family, MetadataExpect, SigninExpect, StepKind};
 
@@ -305,26 +306,67 @@ fn offers_token_type_of(
     if let Some(s) = signin_gate(w) {
         return skipped(KEY, s);
     }
-    let issued = w
+    // The type actually issued: the RSTR's TokenType, or, without one, the assertion's own kind.
+    let rstr = w
         .answer
         .as_ref()
         .and_then(|x| x.wresult.as_ref())
-        .and_then(|x| x.rstr.token_type.clone());
-    match issued {
-        None => skipped(
+        .map(|x| &x.rstr);
+    let issued: Option<(String, &'static str)> =
+        rstr.and_then(|r| match (&r.token_type, &r.assertion) {
+            (Some(t), _) if !t.trim().is_empty() => Some((
+                format!("TokenType {}", quoted(t.trim())),
+                token_kind(t).unwrap_or(""),
+            )),
+            (_, Some(a)) => Some((
+                format!("a {}:Assertion (the RSTR has no TokenType)", a.kind),
+                if a.kind == "saml2" { "saml2" } else { "saml" },
+            )),
+            _ => None,
+        });
+    let Some((issued_text, issued_kind)) = issued else {
+        return skipped(
             KEY,
             Skip::blocked(
                 "WSF-7",
-                format!("step {step} issued no TokenType: {}", ending(w)),
+                format!("step {step} issued no token: {}", ending(w)),
             ),
-        ),
-        Some(t) => finding(
-            KEY,
-            pass_if(a.token_types.iter().any(|o| o == t.trim())),
-            format!("fed:TokenTypesOffered listing {}", t.trim()),
-            a.token_types_text(),
-        ),
+        );
+    };
+    let issued_uri = rstr
+        .and_then(|r| r.token_type.as_deref())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| token_type_of_kind(issued_kind).to_string());
+    let offered = a.token_types_text();
+    // The same type under another of its URIs (the SAML URN or the token profile's #SAMLV1.1)
+    // counts: it names the token the client gets.
+    let same = |o: &str| {
+        o == issued_uri || (!issued_kind.is_empty() && token_kind(o) == Some(issued_kind))
+    };
+    let expected = format!("fed:TokenTypesOffered listing the type issued ({issued_text})");
+    if !a.token_types.iter().any(|o| same(o)) {
+        return finding(KEY, CheckResult::Fail, expected, offered);
     }
+    let never: Vec<String> = a
+        .token_types
+        .iter()
+        .filter(|o| !same(o))
+        .map(|o| quoted(o))
+        .collect();
+    if !never.is_empty() {
+        return finding(
+            KEY,
+            CheckResult::Warn,
+            format!("{expected}, and no type this client is never issued"),
+            format!(
+                "{offered}; never issued to this client: {}",
+                never.join(", ")
+            ),
+        );
+    }
+    finding(KEY, CheckResult::Pass, expected, offered)
 }
 
 /// A one-line account of what a sign-in ended with.
@@ -373,6 +415,10 @@ fn signin_gate(w: &WsfedObservation) -> Option<Skip> {
 /// Judges one sign-in expectation. `other` is the sign-in a `same_client_as` compares with.
 pub fn judge_signin(e: &SigninExpect, w: &WsfedObservation, other: Option<&StepOutput>) -> Finding {
     let key = crate::suite::Expectation::Signin(e.clone()).key();
+    // A malformed request is judged on whatever came back, a login form included.
+    if *e == SigninExpect::Refused4xx {
+        return refused_4xx(w);
+    }
     if let Some(s) = signin_gate(w) {
         return skipped(key, s);
     }
@@ -422,6 +468,59 @@ pub fn judge_signin(e: &SigninExpect, w: &WsfedObservation, other: Option<&StepO
         SigninExpect::TokenSignatureSha2 => token_signature_sha2(w),
         SigninExpect::ConnectionSelected => connection_selected(w),
         SigninExpect::SameClientAs(step) => same_client_as(*step, w, other),
+        SigninExpect::Refused4xx => refused_4xx(w),
+    }
+}
+
+/// WSF-16: "A malformed sign-in request (a repeated `wtrealm` or `wa`, an over-long `wctx`) is
+/// refused with a 4xx and no token, never a 5xx." Judged on whatever came back: a login form, a
+/// redirect, an error page with another status, broken HTTP all fail it.
+fn refused_4xx(w: &WsfedObservation) -> Finding {
+    const KEY: &str = "refused_4xx";
+    let expected = "a refusal: HTTP 4xx and no token (never a 5xx)";
+    let fail = |actual: String| finding(KEY, CheckResult::Fail, expected, actual);
+    if w.token_delivered() {
+        return fail(format!("a token was delivered: {}", ending(w)));
+    }
+    if w.needs_user || w.logged_in {
+        return fail(
+            "the IdP took the malformed request as a sign-in and showed its login form".into(),
+        );
+    }
+    if let Some(l) = &w.off_origin_redirect {
+        return fail(format!(
+            "a redirect off the IdP to {}, not a 4xx",
+            quoted(l)
+        ));
+    }
+    if let Some(why) = &w.stopped {
+        return fail(why.clone());
+    }
+    let Some(last) = w.last() else {
+        return finding(KEY, CheckResult::Error("no exchange".into()), expected, "");
+    };
+    match (&last.failure, last.status) {
+        (Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. })), _) => finding(
+            KEY,
+            CheckResult::Error(format!("{}: {}", last.url, f.describe())),
+            expected,
+            "no answer",
+        ),
+        (Some(f), _) => fail(format!("no 4xx answer: {}", f.describe())),
+        (None, Some(code)) if (400..500).contains(&code) => finding(
+            KEY,
+            CheckResult::Pass,
+            expected,
+            crate::flow::answer::describe_exchange(last),
+        ),
+        (None, Some(code)) if code >= 500 => fail(format!(
+            "{}: a server error, where a malformed request must be refused with a 4xx",
+            crate::flow::answer::describe_exchange(last)
+        )),
+        (None, _) => fail(format!(
+            "{}: no token, but not refused with a 4xx",
+            crate::flow::answer::describe_exchange(last)
+        )),
     }
 }
 
@@ -503,30 +602,114 @@ fn wctx_echoed(w: &WsfedObservation) -> Finding {
     }
 }
 
-/// WSF-11: "Without `wctx`, no placeholder context (such as `undefined`) appears in the answer."
-fn no_placeholder_wctx(w: &WsfedObservation) -> Finding {
-    match token_form(w) {
-        None => skipped(
-            "no_placeholder_wctx",
-            Skip::blocked(
-                "WSF-6",
-                format!(
-                    "the sign-in without wctx delivered no token form: {}",
-                    ending(w)
-                ),
-            ),
-        ),
-        Some(f) => {
-            let v = f.value("wctx");
-            finding(
-                "no_placeholder_wctx",
-                pass_if(v.is_none_or(|v| v.is_empty())),
-                "no wctx value (none was sent)",
-                v.map(|v| format!("wctx = {}", quoted(v)))
-                    .unwrap_or_else(|| "no wctx field".into()),
-            )
+/// The values a placeholder context takes when a client has none: JavaScript's `undefined` and
+/// `null`, Python's `None`, and the empty string (WSF-11).
+pub const PLACEHOLDERS: [&str; 4] = ["undefined", "null", "None", ""];
+
+fn is_placeholder(v: &str) -> bool {
+    PLACEHOLDERS
+        .iter()
+        .any(|p| v.trim().eq_ignore_ascii_case(p))
+}
+
+/// Every place a sign-in answer can carry a context, with the value found there: `wctx` fields
+/// of every form, the `wresult` RSTR's `Context` attribute, and the `wctx` of every query string
+/// (form actions, the redirects of the walk, a redirect off the IdP).
+fn context_values(w: &WsfedObservation) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let query_wctx = |place: &str, u: &str, out: &mut Vec<(String, String)>| {
+        let Ok(url) =
+            url::Url::parse(u).or_else(|_| url::Url::parse("https://x.invalid/")?.join(u))
+        else {
+            return;
+        };
+        for (k, v) in url.query_pairs() {
+            if k == "wctx" {
+                out.push((
+                    format!("wctx in the query string of {place}"),
+                    v.into_owned(),
+                ));
+            }
+        }
+    };
+    if let Some(a) = &w.answer {
+        for f in &a.forms {
+            let action = f.action.as_deref().unwrap_or("");
+            for field in f
+                .fields
+                .iter()
+                .filter(|x| x.name.eq_ignore_ascii_case("wctx"))
+            {
+                out.push((
+                    format!("the wctx field of the form to {}", quoted(action)),
+                    field.value.clone(),
+                ));
+            }
+            query_wctx(
+                &format!("the form action {}", quoted(action)),
+                action,
+                &mut out,
+            );
+        }
+        if let Some(c) = a.wresult.as_ref().and_then(|r| r.context.as_ref()) {
+            out.push((
+                "the Context attribute of the wresult RSTR".into(),
+                c.clone(),
+            ));
         }
     }
+    for ex in &w.exchanges {
+        for h in &ex.hops {
+            query_wctx(
+                &format!("the redirect to {}", quoted(&h.location)),
+                &h.location,
+                &mut out,
+            );
+        }
+    }
+    if let Some(l) = &w.off_origin_redirect {
+        query_wctx(&format!("the redirect to {}", quoted(l)), l, &mut out);
+    }
+    out
+}
+
+/// WSF-11: "Without `wctx`, no placeholder context (such as `undefined`) appears in the answer."
+/// Every place a context can hide is searched for `undefined`, `null`, `None` and empty values.
+fn no_placeholder_wctx(w: &WsfedObservation) -> Finding {
+    const KEY: &str = "no_placeholder_wctx";
+    let found: Vec<String> = context_values(w)
+        .into_iter()
+        .filter(|(_, v)| is_placeholder(v))
+        .map(|(place, v)| format!("{place} = {}", quoted(&v)))
+        .collect();
+    let expected = "no context anywhere in the answer (none was sent): no wctx field, RSTR Context or wctx query parameter holding undefined, null, None or an empty value";
+    if !found.is_empty() {
+        return finding(KEY, CheckResult::Fail, expected, found.join("; "));
+    }
+    if !w.token_delivered() {
+        return skipped(
+            KEY,
+            Skip::blocked(
+                "WSF-6",
+                format!("the sign-in without wctx delivered no token: {}", ending(w)),
+            ),
+        );
+    }
+    let searched = context_values(w);
+    finding(
+        KEY,
+        CheckResult::Pass,
+        expected,
+        if searched.is_empty() {
+            "no context in the form fields, the RSTR's Context or the query strings".to_string()
+        } else {
+            searched
+                .iter()
+                .map(|(p, v)| format!("{p} = {}", quoted(v)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+    )
 }
 
 fn wresult(w: &WsfedObservation) -> Option<&crate::flow::wsfed::WresultAnalysis> {
@@ -547,21 +730,20 @@ fn wresult_rstr(w: &WsfedObservation) -> Finding {
     if let Some(g) = token_gate("wresult_rstr", w, false) {
         return g;
     }
-    let (ok, actual) = match wresult(w)
-        .map(|r| (&r.parse_error, r.shape, r.rstr.assertion.as_ref()))
-    {
-        Some((Some(p), _, _)) => (false, format!("wresult is not XML ({p})")),
-        Some((None, None, _)) => (
-            false,
-            "wresult is not a RequestSecurityTokenResponse".into(),
-        ),
-        Some((None, Some(s), None)) => (
-            false,
-            format!("{s:?} without an assertion in RequestedSecurityToken"),
-        ),
-        Some((None, Some(s), Some(a))) => (true, format!("{s:?} holding a {}:Assertion", a.kind)),
-        None => (false, ending(w)),
-    };
+    let (ok, actual) =
+        match wresult(w).map(|r| (&r.parse_error, r.shape, r.rstr.assertion.as_ref())) {
+            Some((Some(p), _, _)) => (false, format!("wresult is not XML ({p})")),
+            Some((None, None, _)) => (
+                false,
+                "wresult is not a RequestSecurityTokenResponse".into(),
+            ),
+            Some((None, Some(s), None)) => (
+                false,
+                format!("{s} without an assertion in RequestedSecurityToken"),
+            ),
+            Some((None, Some(s), Some(a))) => (true, format!("{s} holding a {}:Assertion", a.kind)),
+            None => (false, ending(w)),
+        };
     finding(
         "wresult_rstr",
         pass_if(ok),
@@ -684,18 +866,75 @@ fn token_signature_sha2(w: &WsfedObservation) -> Finding {
     }
 }
 
-/// WSF-12: "`whr=urn:{connection}` selects that connection."
+/// The attribute name (suffix) Auth0 writes the issuing connection under.
+pub const AUTH0_CONNECTION_CLAIM: &str = "/identities/default/connection";
+
+/// Who issued a token, as the token says it: Auth0's connection claim, or the `OriginalIssuer`
+/// AD FS writes on claims from another claims provider. None: the token does not say.
+fn issuing_connection(a: &crate::flow::wstrust::Assertion) -> Option<(String, String)> {
+    a.attributes
+        .iter()
+        .find(|x| x.name.ends_with(AUTH0_CONNECTION_CLAIM))
+        .and_then(|x| {
+            x.values.first().map(|v| {
+                (
+                    format!("the connection claim {}", quoted(&x.name)),
+                    v.clone(),
+                )
+            })
+        })
+        .or_else(|| {
+            a.attributes.iter().find_map(|x| {
+                x.original_issuer.as_ref().map(|o| {
+                    (
+                        format!("the OriginalIssuer of claim {}", quoted(&x.name)),
+                        o.clone(),
+                    )
+                })
+            })
+        })
+}
+
+/// WSF-12: "`whr=urn:{connection}` selects that connection." A token must come back through
+/// `whr`, and where the token says which connection (or claims provider) issued it, that is the
+/// one asked for; where it does not say, the selection cannot be observed and is not passed.
 fn connection_selected(w: &WsfedObservation) -> Finding {
-    match &w.params.whr {
-        None => skipped(
-            "connection_selected",
+    const KEY: &str = "connection_selected";
+    let Some(whr) = &w.params.whr else {
+        return skipped(
+            KEY,
             Skip::not_applicable("the target sets no [wsfed] connection"),
-        ),
-        Some(whr) => finding(
-            "connection_selected",
-            pass_if(w.token_delivered()),
-            format!("a token through whr={whr}"),
-            ending(w),
+        );
+    };
+    let wanted = whr.strip_prefix("urn:").unwrap_or(whr);
+    let expected = format!(
+        "a token issued by connection {} (whr={})",
+        quoted(wanted),
+        quoted(whr)
+    );
+    if !w.token_delivered() {
+        return finding(KEY, CheckResult::Fail, expected, ending(w));
+    }
+    let Some(a) = assertion(w) else {
+        return skipped(KEY, Skip::blocked("WSF-7", "no assertion in wresult"));
+    };
+    match issuing_connection(a) {
+        Some((place, got)) => {
+            let ok = got == wanted || got == *whr;
+            finding(
+                KEY,
+                pass_if(ok),
+                expected,
+                format!("{place} says {}", quoted(&got)),
+            )
+        }
+        None => skipped(
+            KEY,
+            Skip::needs(format!(
+                "a token came back through whr={}, but it does not say which connection issued it (no {} claim, no OriginalIssuer): whether whr selected it cannot be observed",
+                quoted(whr),
+                quoted(AUTH0_CONNECTION_CLAIM)
+            )),
         ),
     }
 }

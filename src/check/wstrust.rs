@@ -248,13 +248,8 @@ fn fresh(now: DateTime<Utc>, a: &RstrAnalysis) -> Finding {
     )
 }
 
-fn shape_name(s: Shape) -> &'static str {
-    match s {
-        Shape::Collection13 => "a WS-Trust 1.3 RequestSecurityTokenResponseCollection",
-        Shape::Bare13 => "a bare WS-Trust 1.3 RequestSecurityTokenResponse",
-        Shape::Bare2005 => "a bare WS-Trust 2005 RequestSecurityTokenResponse",
-        Shape::Collection2005 => "a WS-Trust 2005 RequestSecurityTokenResponseCollection",
-    }
+fn shape_name(s: Shape) -> String {
+    s.to_string()
 }
 
 /// WST-4: "1.3 answers `…Collection/…Response`; 2005 answers a bare `…Response`."
@@ -266,8 +261,7 @@ fn shape(l: &LoginObservation, a: &RstrAnalysis) -> Finding {
         format!("{} for WS-Trust {}", shape_name(want), l.version),
         a.shape
             .map(shape_name)
-            .unwrap_or("no RequestSecurityTokenResponse")
-            .to_string(),
+            .unwrap_or_else(|| "no RequestSecurityTokenResponse".to_string()),
     )
 }
 

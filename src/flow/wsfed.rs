@@ -28,6 +28,11 @@ pub const JAVASCRIPT_WREPLY: &str = "javascript:alert(document.domain)";
 pub const WREPLY_SUFFIX: &str = ".fedconform-attacker.invalid";
 /// An action no IdP knows (WSF-10).
 pub const UNKNOWN_WA: &str = "wsignin9.9";
+/// The sign-out action, sent as a second `wa` (WSF-16).
+pub const WSIGNOUT: &str = "wsignout1.0";
+/// The length of the over-long `wctx` (WSF-16): twice the 8 KiB request-line limit common web
+/// servers apply, eight times IIS's 2 KiB query-string limit.
+pub const LONG_WCTX_BYTES: usize = 16 * 1024;
 
 // ---------------------------------------------------------------- HTML forms
 
@@ -186,10 +191,13 @@ pub struct SigninParams {
     pub wctx: Option<String>,
     /// `wreply`.
     pub wreply: Option<String>,
+    /// Parameters sent after these, repeating one of them (a malformed request, WSF-16).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeated: Vec<(String, String)>,
 }
 
 /// `{base}/wsfed/{client_id}?…` (or `{base}/wsfed?…` without a client ID), parameters
-/// form-encoded in the order wa, wtrealm, whr, wctx, wreply.
+/// form-encoded in the order wa, wtrealm, whr, wctx, wreply, then the repeated ones.
 pub fn signin_url(base: &Url, client_id: Option<&str>, p: &SigninParams) -> Result<Url, String> {
     let mut url = base.clone();
     url.set_query(None);
@@ -215,6 +223,9 @@ pub fn signin_url(base: &Url, client_id: Option<&str>, p: &SigninParams) -> Resu
             if let Some(v) = v {
                 q.append_pair(k, v);
             }
+        }
+        for (k, v) in &p.repeated {
+            q.append_pair(k, v);
         }
     }
     Ok(url)
@@ -261,6 +272,9 @@ pub struct WresultAnalysis {
     pub shape: Option<Shape>,
     /// `wsp:AppliesTo/wsa:EndpointReference/wsa:Address`.
     pub applies_to: Option<String>,
+    /// The RSTR's `Context` attribute, untrimmed (it echoes the request's context: WSF-11 looks
+    /// for a placeholder in it).
+    pub context: Option<String>,
     /// TokenType, Lifetime and the assertion.
     pub rstr: RstrAnalysis,
     /// The assertion's signature, checked with the metadata's certificates.
@@ -273,6 +287,7 @@ pub fn analyse_wresult(text: &str, certs: &[Vec<u8>]) -> WresultAnalysis {
         parse_error: None,
         shape: None,
         applies_to: None,
+        context: None,
         rstr: RstrAnalysis::default(),
         signature: None,
     };
@@ -287,6 +302,10 @@ pub fn analyse_wresult(text: &str, certs: &[Vec<u8>]) -> WresultAnalysis {
         return w;
     };
     w.shape = Some(shape);
+    w.context = rstr
+        .attribute("Context")
+        .or_else(|| doc.root_element().attribute("Context"))
+        .map(str::to_string);
     wstrust::read_rstr(rstr, ns, &mut w.rstr);
     w.applies_to = child(rstr, xml::WSP, "AppliesTo")
         .and_then(|a| {
@@ -625,11 +644,12 @@ mod tests {
             whr: None,
             wctx: Some("x+y&z".into()),
             wreply: Some("https://rp.example/cb".into()),
+            repeated: vec![("wa".into(), WSIGNOUT.into())],
         };
         let u = signin_url(&base, Some("c1"), &p).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             u.as_str(),
-            "https://idp.example/wsfed/c1?wa=wsignin1.0&wtrealm=urn%3Aa+b&wctx=x%2By%26z&wreply=https%3A%2F%2Frp.example%2Fcb"
+            "https://idp.example/wsfed/c1?wa=wsignin1.0&wtrealm=urn%3Aa+b&wctx=x%2By%26z&wreply=https%3A%2F%2Frp.example%2Fcb&wa=wsignout1.0"
         );
     }
 

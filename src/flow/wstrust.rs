@@ -278,6 +278,17 @@ pub enum Shape {
     Collection2005,
 }
 
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Shape::Collection13 => "a WS-Trust 1.3 RequestSecurityTokenResponseCollection",
+            Shape::Bare13 => "a bare WS-Trust 1.3 RequestSecurityTokenResponse",
+            Shape::Bare2005 => "a bare WS-Trust 2005 RequestSecurityTokenResponse",
+            Shape::Collection2005 => "a WS-Trust 2005 RequestSecurityTokenResponseCollection",
+        })
+    }
+}
+
 impl Shape {
     /// The shape macOS reads for a version.
     pub fn expected(v: WsTrustVersion) -> Shape {
@@ -317,6 +328,44 @@ pub struct Assertion {
     pub audiences: Vec<String>,
     /// It carries a ds:Signature.
     pub signed: bool,
+    /// Its attributes, in document order: name (SAML 1.x: `AttributeNamespace/AttributeName`),
+    /// values, and the `OriginalIssuer` a claim carries (AD FS writes it on claims from another
+    /// claims provider).
+    pub attributes: Vec<SamlAttribute>,
+}
+
+/// One attribute of an assertion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SamlAttribute {
+    /// The attribute's name.
+    pub name: String,
+    /// Its values, trimmed.
+    pub values: Vec<String>,
+    /// Its `OriginalIssuer`, when it has one.
+    pub original_issuer: Option<String>,
+}
+
+/// The namespace of the `OriginalIssuer` attribute AD FS puts on claims.
+pub const CLAIMS_2009: &str = "http://schemas.xmlsoap.org/ws/2009/09/identity/claims";
+
+/// The kind of token a TokenType URI names: `saml` (SAML 1.x) or `saml2`; None for another type.
+pub fn token_kind(token_type: &str) -> Option<&'static str> {
+    match token_type.trim() {
+        "urn:oasis:names:tc:SAML:1.0:assertion"
+        | "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1" => {
+            Some("saml")
+        }
+        "urn:oasis:names:tc:SAML:2.0:assertion"
+        | "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0" => {
+            Some("saml2")
+        }
+        _ => None,
+    }
+}
+
+/// The TokenType URI of an assertion kind (`saml` → the SAML 1.0 URN, `saml2` → the 2.0 one).
+pub fn token_type_of_kind(kind: &str) -> &'static str {
+    if kind == "saml2" { SAML2 } else { SAML1 }
 }
 
 /// Everything WST-1…WST-9 and WST-15 need about one answer.
@@ -508,6 +557,27 @@ pub fn read_rstr(rstr: Node, ns: &str, a: &mut RstrAnalysis) {
             signed: n
                 .children()
                 .any(|c| xml::is(c, "http://www.w3.org/2000/09/xmldsig#", "Signature")),
+            attributes: n
+                .descendants()
+                .filter(|a| xml::is(*a, ns, "Attribute"))
+                .map(|a| SamlAttribute {
+                    name: match (a.attribute("Name"), a.attribute("AttributeName")) {
+                        (Some(name), _) => name.to_string(),
+                        (None, Some(name)) => match a.attribute("AttributeNamespace") {
+                            Some(space) => format!("{}/{name}", space.trim_end_matches('/')),
+                            None => name.to_string(),
+                        },
+                        (None, None) => String::new(),
+                    },
+                    values: xml::children(a, ns, "AttributeValue")
+                        .map(|v| text_of(v).trim().to_string())
+                        .collect(),
+                    original_issuer: a
+                        .attribute((CLAIMS_2009, "OriginalIssuer"))
+                        .or_else(|| a.attribute("OriginalIssuer"))
+                        .map(str::to_string),
+                })
+                .collect(),
         }
     });
 }

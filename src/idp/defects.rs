@@ -158,6 +158,11 @@ pub static ALL: &[Defect] = &[
         "answers with a RelatesTo that is not the request's MessageID"
     ),
     defect!(
+        "sts-relatesto-lowercase",
+        &["WST-2"],
+        "echoes the MessageID in a:RelatesTo with its UUID lower-cased, as a .NET Guid round-trip writes it (cases C5)"
+    ),
+    defect!(
         "sts-created-in-future",
         &["WST-3"],
         "stamps u:Created ten minutes ahead (a skewed clock)"
@@ -248,6 +253,11 @@ pub static ALL: &[Defect] = &[
         "names the token type #SAMLV1.1 instead of the SAML URN"
     ),
     defect!(
+        "sts-rejects-macos-request",
+        &["WST-16"],
+        "refuses a request with neither a Password Type nor a u:Timestamp (each quirk alone is accepted)"
+    ),
+    defect!(
         "wsfed-metadata-no-entityid",
         &["WSF-1"],
         "its WS-Fed metadata EntityDescriptor has no entityID"
@@ -281,6 +291,11 @@ pub static ALL: &[Defect] = &[
         "wsfed-token-type-not-offered",
         &["WSF-5"],
         "offers only SAML 2.0 in TokenTypesOffered but issues SAML 1.1"
+    ),
+    defect!(
+        "wsfed-token-type-never-issued",
+        &["WSF-5"],
+        "also offers SAML 2.0 in TokenTypesOffered, a type it never issues"
     ),
     defect!(
         "wsfed-wctx-altered",
@@ -328,9 +343,19 @@ pub static ALL: &[Defect] = &[
         "returns wctx=\"undefined\" when none was sent"
     ),
     defect!(
+        "wsfed-undefined-context",
+        &["WSF-11"],
+        "writes Context=\"undefined\" on the wresult RSTR when no wctx was sent"
+    ),
+    defect!(
         "wsfed-whr-ignored",
         &["WSF-12"],
         "ignores whr: an unknown connection signs in with the default one"
+    ),
+    defect!(
+        "wsfed-wrong-connection",
+        &["WSF-12"],
+        "signs every user in through its default connection, whatever whr names (the token says so)"
     ),
     defect!(
         "wsfed-realm-urn-refused",
@@ -346,6 +371,21 @@ pub static ALL: &[Defect] = &[
         "wsfed-protocol-wstrust-only",
         &["WSF-15"],
         "lists only the WS-Trust 1.3 namespace in the STS RoleDescriptor's protocolSupportEnumeration"
+    ),
+    defect!(
+        "wsfed-repeated-wtrealm-500",
+        &["WSF-16"],
+        "answers a sign-in with a repeated wtrealm with HTTP 500"
+    ),
+    defect!(
+        "wsfed-repeated-wa-accepted",
+        &["WSF-16"],
+        "takes the first of two wa values and signs the user in"
+    ),
+    defect!(
+        "wsfed-long-wctx-500",
+        &["WSF-16"],
+        "answers a sign-in with an over-long wctx with HTTP 500"
     ),
 ];
 

@@ -324,6 +324,7 @@ impl RunningIdp {
                     wreply: wsfed::CALLBACKS[0].into(),
                     connection: Some(wsfed::CONNECTION.into()),
                     wctx: crate::suite::DEFAULT_WCTX.into(),
+                    audience: None,
                 })
             }),
         }

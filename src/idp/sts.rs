@@ -90,6 +90,9 @@ fn relates_to(nonce: Option<&str>, st: &State) -> String {
     }
     let value = if has(st.defect, "sts-wrong-relatesto") {
         format!("urn:uuid:{}", uuid::Uuid::new_v4())
+    } else if has(st.defect, "sts-relatesto-lowercase") {
+        // What a .NET Guid round-trip writes: the MessageID's UUID lower-cased.
+        nonce.unwrap_or("").to_lowercase()
     } else {
         nonce.unwrap_or("").to_string()
     };
@@ -158,6 +161,9 @@ pub(super) struct AssertionSpec<'a> {
     pub until: DateTime<Utc>,
     /// The signing key.
     pub signer: &'a super::signing::Signer,
+    /// More attributes (SAML 1.1: `AttributeNamespace` and `AttributeName` split at the last
+    /// `/`), after the UPN: the WS-Fed sign-in adds the issuing connection.
+    pub attributes: &'a [(&'a str, &'a str)],
 }
 
 /// A signed SAML 2.0 assertion (the signature right after Issuer, as the schema requires).
@@ -207,7 +213,7 @@ pub(super) fn saml11_assertion(a: &AssertionSpec) -> String {
         concat!(
             "<saml:Assertion MajorVersion=\"1\" MinorVersion=\"1\" AssertionID=\"{id}\" Issuer=\"{issuer}\" IssueInstant=\"{now}\" xmlns:saml=\"{saml}\">",
             "<saml:Conditions NotBefore=\"{now}\" NotOnOrAfter=\"{until}\"><saml:AudienceRestrictionCondition><saml:Audience>{aud}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>",
-            "<saml:AttributeStatement>{subject}<saml:Attribute AttributeName=\"UPN\" AttributeNamespace=\"http://schemas.xmlsoap.org/claims\"><saml:AttributeValue>{login}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>",
+            "<saml:AttributeStatement>{subject}<saml:Attribute AttributeName=\"UPN\" AttributeNamespace=\"http://schemas.xmlsoap.org/claims\"><saml:AttributeValue>{login}</saml:AttributeValue></saml:Attribute>{extra}</saml:AttributeStatement>",
             "<saml:AuthenticationStatement AuthenticationMethod=\"urn:oasis:names:tc:SAML:1.0:am:password\" AuthenticationInstant=\"{now}\">{subject}</saml:AuthenticationStatement>",
             "</saml:Assertion>"
         ),
@@ -219,6 +225,19 @@ pub(super) fn saml11_assertion(a: &AssertionSpec) -> String {
         aud = xml_escape(a.audience),
         subject = subject,
         login = xml_escape(a.login),
+        extra = a
+            .attributes
+            .iter()
+            .map(|(name, value)| {
+                let (space, local) = name.rsplit_once('/').unwrap_or(("", name));
+                format!(
+                    "<saml:Attribute AttributeName=\"{}\" AttributeNamespace=\"{}\"><saml:AttributeValue>{}</saml:AttributeValue></saml:Attribute>",
+                    xml_escape(local),
+                    xml_escape(space),
+                    xml_escape(value)
+                )
+            })
+            .collect::<String>(),
     );
     match a.signer.sign(
         &unsigned,
@@ -248,6 +267,7 @@ fn assertion(login: &str, applies_to: &str, now: DateTime<Utc>, st: &State) -> S
         now,
         until: now + Duration::hours(1),
         signer: &st.signer,
+        attributes: &[],
     };
     if st.token == super::TokenKind::Saml2 {
         saml2_assertion(&spec)
@@ -374,6 +394,16 @@ pub async fn issue(
             &format!(
                 "ID3035: the request was not valid for the WS-Trust {endpoint} endpoint (action)"
             ),
+            nonce,
+            &st,
+        );
+    }
+    if has(st.defect, "sts-rejects-macos-request") && !p.has_timestamp && p.password_type.is_none()
+    {
+        return fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InvalidSecurity",
+            "ID4072: a UsernameToken without a Password Type needs a Timestamp",
             nonce,
             &st,
         );

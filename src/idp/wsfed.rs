@@ -35,6 +35,10 @@ pub const FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
 pub const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 /// The token type issued.
 pub const TOKEN_TYPE: &str = "urn:oasis:names:tc:SAML:1.0:assertion";
+/// The claim that names the connection a token came through, as Auth0 writes it (WSF-12).
+pub const CONNECTION_CLAIM: &str = "http://schemas.auth0.com/identities/default/connection";
+/// The longest `wctx` accepted, in bytes (WSF-16: longer is refused with 400).
+pub const MAX_WCTX_BYTES: usize = 4096;
 /// The login page's session cookie.
 pub const SESSION_COOKIE: &str = "fc_wsfed_session";
 /// Most sign-ins waiting for a password at once.
@@ -48,6 +52,8 @@ struct Pending {
     audience: String,
     wreply: String,
     wctx: Option<String>,
+    /// The connection the user signs in through (whr's, else the default one).
+    connection: String,
 }
 
 /// WS-Fed state of one IdP.
@@ -207,8 +213,10 @@ async fn metadata(st: Arc<State>, client_id: String) -> Response {
     };
     let offered = if has(d, "wsfed-token-type-not-offered") {
         "urn:oasis:names:tc:SAML:2.0:assertion".to_string()
-    } else {
+    } else if has(d, "wsfed-token-type-never-issued") {
         format!("{TOKEN_TYPE}\"/><{p}:TokenType Uri=\"urn:oasis:names:tc:SAML:2.0:assertion")
+    } else {
+        TOKEN_TYPE.to_string()
     };
     let body = format!(
         concat!(
@@ -261,6 +269,28 @@ fn query_map(raw: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The first sign-in parameter the query repeats (WSF-16), if any.
+fn repeated_parameter(raw: &str) -> Option<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for (k, _) in url::form_urlencoded::parse(raw.as_bytes()) {
+        let k = k.into_owned();
+        if ["wa", "wtrealm", "wreply", "wctx", "whr"].contains(&k.as_str()) {
+            if seen.contains(&k) {
+                return Some(k);
+            }
+            seen.push(k);
+        }
+    }
+    None
+}
+
+fn server_error() -> Response {
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "<!DOCTYPE html><html><head><title>Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>".into(),
+    )
+}
+
 /// `GET /wsfed/{client_id}` with `wa`, `wtrealm`, `whr`, `wctx`, `wreply`.
 pub async fn signin_client(
     axum::extract::State(st): axum::extract::State<Arc<State>>,
@@ -290,7 +320,26 @@ fn reply_allowed(d: Option<super::Defect>, wreply: &str) -> bool {
 
 async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Response {
     let d = st.defect;
-    let q = query_map(&raw);
+    // A malformed request is refused with 400 (WSF-16); the defects crash on it or take it.
+    match repeated_parameter(&raw).as_deref() {
+        Some("wtrealm") if has(d, "wsfed-repeated-wtrealm-500") => return server_error(),
+        Some("wa") if has(d, "wsfed-repeated-wa-accepted") => {}
+        Some(k) => return refuse(&format!("the parameter {k} is repeated")),
+        None => {}
+    }
+    let mut q = query_map(&raw);
+    if has(d, "wsfed-repeated-wa-accepted") {
+        // The defect reads the first wa, as a naive parser does.
+        if let Some((_, v)) = url::form_urlencoded::parse(raw.as_bytes()).find(|(k, _)| k == "wa") {
+            q.insert("wa".into(), v.into_owned());
+        }
+    }
+    if q.get("wctx").is_some_and(|c| c.len() > MAX_WCTX_BYTES) {
+        if has(d, "wsfed-long-wctx-500") {
+            return server_error();
+        }
+        return refuse(&format!("wctx is longer than {MAX_WCTX_BYTES} bytes"));
+    }
     let wa = q.get("wa").map(String::as_str);
     if wa != Some("wsignin1.0") && !has(d, "wsfed-wa-ignored") {
         return refuse(&match wa {
@@ -316,12 +365,17 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
         Some(r) if reply_allowed(d, r) => r.clone(),
         Some(r) => return refuse(&format!("wreply {r:?} is not a registered callback")),
     };
+    let mut connection = DEFAULT_CONNECTION.to_string();
     if let Some(whr) = q.get("whr") {
         let known = [CONNECTION, DEFAULT_CONNECTION]
-            .iter()
-            .any(|c| whr == &format!("urn:{c}"));
-        if !known && !has(d, "wsfed-whr-ignored") {
-            return refuse(&format!("unknown connection {whr:?}"));
+            .into_iter()
+            .find(|c| whr == &format!("urn:{c}"));
+        match known {
+            // The defect signs every user in through the default connection.
+            Some(c) if !has(d, "wsfed-wrong-connection") => connection = c.to_string(),
+            Some(_) => {}
+            None if has(d, "wsfed-whr-ignored") => {}
+            None => return refuse(&format!("unknown connection {whr:?}")),
         }
     }
     // An IdP where the user is already signed in (a session, an integrated connection) answers
@@ -332,6 +386,7 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
             audience,
             wreply,
             wctx: q.get("wctx").cloned(),
+            connection,
         };
         return token_answer(&st, &p, super::FEDERATED_LOGIN).await;
     }
@@ -348,6 +403,7 @@ async fn signin(st: Arc<State>, path_client: Option<String>, raw: String) -> Res
                 audience,
                 wreply,
                 wctx: q.get("wctx").cloned(),
+                connection,
             },
         );
     }
@@ -449,10 +505,11 @@ async fn token_answer(st: &State, p: &Pending, user: &str) -> Response {
         now: from,
         until,
         signer: &signer,
+        attributes: &[(CONNECTION_CLAIM, p.connection.as_str())],
     });
     let rstr = format!(
         concat!(
-            "<t:RequestSecurityTokenResponse xmlns:t=\"http://schemas.xmlsoap.org/ws/2005/02/trust\">",
+            "<t:RequestSecurityTokenResponse{context} xmlns:t=\"http://schemas.xmlsoap.org/ws/2005/02/trust\">",
             "<t:Lifetime><wsu:Created xmlns:wsu=\"{wsu}\">{created}</wsu:Created><wsu:Expires xmlns:wsu=\"{wsu}\">{expires}</wsu:Expires></t:Lifetime>",
             "<wsp:AppliesTo xmlns:wsp=\"http://schemas.xmlsoap.org/ws/2004/09/policy\"><wsa:EndpointReference xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>{aud}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>",
             "<t:RequestedSecurityToken>{assertion}</t:RequestedSecurityToken>",
@@ -461,6 +518,11 @@ async fn token_answer(st: &State, p: &Pending, user: &str) -> Response {
             "<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>",
             "</t:RequestSecurityTokenResponse>"
         ),
+        // The RSTR's Context echoes the request's; the defect writes a placeholder without one.
+        context = match (&p.wctx, has(d, "wsfed-undefined-context")) {
+            (None, true) => " Context=\"undefined\"",
+            _ => "",
+        },
         wsu = crate::flow::xml::WSU,
         created = instant(from),
         expires = instant(until),

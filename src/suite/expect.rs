@@ -151,6 +151,9 @@ pub enum SigninExpect {
     ConnectionSelected,
     /// `same_client_as = STEP`: the same client (wreply and audience) as another sign-in. WSF-13.
     SameClientAs(StepKind),
+    /// `refused_4xx = true`: a malformed sign-in is refused with a 4xx and no token, never a 5xx.
+    /// WSF-16.
+    Refused4xx,
 }
 
 /// One expectation of a case.
@@ -252,6 +255,7 @@ pub const KEYS: &[&str] = &[
     "token_signature_sha2",
     "connection_selected",
     "same_client_as",
+    "refused_4xx",
 ];
 
 fn yes(key: &str, v: &toml::Value) -> Result<(), String> {
@@ -390,6 +394,7 @@ impl Expectation {
             "token_signature_sha2" => unit(E::Signin(S::TokenSignatureSha2)),
             "connection_selected" => unit(E::Signin(S::ConnectionSelected)),
             "same_client_as" => Ok(E::Signin(S::SameClientAs(step(key, v)?))),
+            "refused_4xx" => unit(E::Signin(S::Refused4xx)),
             _ => Err(format!(
                 "unknown expectation `{key}`: expected one of {}",
                 KEYS.join(", ")
@@ -465,6 +470,7 @@ impl Expectation {
                 SigninExpect::TokenSignatureSha2 => "token_signature_sha2",
                 SigninExpect::ConnectionSelected => "connection_selected",
                 SigninExpect::SameClientAs(_) => "same_client_as",
+                SigninExpect::Refused4xx => "refused_4xx",
             },
         }
     }

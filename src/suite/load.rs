@@ -463,6 +463,11 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             connection: w.connection.as_ref().map(|c| c.get_ref().trim().to_string()),
             wctx: w.wctx.clone().unwrap_or_else(|| DEFAULT_WCTX.to_string()),
             metadata_url: metadata_url?,
+            audience: w
+                .audience
+                .as_ref()
+                .map(|a| a.get_ref().trim().to_string())
+                .filter(|a| !a.is_empty()),
         })
     });
     let l = raw.limits;

@@ -27,6 +27,8 @@ pub enum StepKind {
     LoginNoPasswordType,
     /// As `login`, with no u:Timestamp as macOS does (WST-11).
     LoginNoTimestamp,
+    /// Exactly macOS's request, all its quirks together (WST-16).
+    LoginMacos,
     /// A valid login at the WS-Trust 1.3 username endpoint (WST-14).
     #[serde(rename = "login-13")]
     Login13,
@@ -66,6 +68,12 @@ pub enum StepKind {
     WsfedUnknownWa,
     /// whr naming a connection that does not exist (WSF-12).
     WsfedUnknownConnection,
+    /// wtrealm sent twice, the client's and an unknown one (WSF-16).
+    WsfedRepeatedWtrealm,
+    /// wa sent twice, `wsignin1.0` and `wsignout1.0` (WSF-16).
+    WsfedRepeatedWa,
+    /// A wctx of 16 KiB (WSF-16).
+    WsfedLongWctx,
 }
 
 impl StepKind {
@@ -80,6 +88,7 @@ impl StepKind {
             StepKind::Login => "login",
             StepKind::LoginNoPasswordType => "login-no-password-type",
             StepKind::LoginNoTimestamp => "login-no-timestamp",
+            StepKind::LoginMacos => "login-macos",
             StepKind::Login13 => "login-13",
             StepKind::Login2005 => "login-2005",
             StepKind::Login2005Soapaction13 => "login-2005-soapaction-13",
@@ -98,11 +107,14 @@ impl StepKind {
             StepKind::WsfedNoWa => "wsfed-no-wa",
             StepKind::WsfedUnknownWa => "wsfed-unknown-wa",
             StepKind::WsfedUnknownConnection => "wsfed-unknown-connection",
+            StepKind::WsfedRepeatedWtrealm => "wsfed-repeated-wtrealm",
+            StepKind::WsfedRepeatedWa => "wsfed-repeated-wa",
+            StepKind::WsfedLongWctx => "wsfed-long-wctx",
         }
     }
 
     /// Every step, in the order they depend on each other.
-    pub const ALL: [StepKind; 26] = [
+    pub const ALL: [StepKind; 30] = [
         StepKind::PreauthFederated,
         StepKind::PreauthFederatedCustom,
         StepKind::PreauthManaged,
@@ -111,6 +123,7 @@ impl StepKind {
         StepKind::Login,
         StepKind::LoginNoPasswordType,
         StepKind::LoginNoTimestamp,
+        StepKind::LoginMacos,
         StepKind::Login13,
         StepKind::Login2005,
         StepKind::Login2005Soapaction13,
@@ -129,6 +142,9 @@ impl StepKind {
         StepKind::WsfedNoWa,
         StepKind::WsfedUnknownWa,
         StepKind::WsfedUnknownConnection,
+        StepKind::WsfedRepeatedWtrealm,
+        StepKind::WsfedRepeatedWa,
+        StepKind::WsfedLongWctx,
     ];
 
     /// The family of the step: which expectations apply.
@@ -150,7 +166,10 @@ impl StepKind {
             | StepKind::WsfedUnknownRealm
             | StepKind::WsfedNoWa
             | StepKind::WsfedUnknownWa
-            | StepKind::WsfedUnknownConnection => Family::WsfedSignin,
+            | StepKind::WsfedUnknownConnection
+            | StepKind::WsfedRepeatedWtrealm
+            | StepKind::WsfedRepeatedWa
+            | StepKind::WsfedLongWctx => Family::WsfedSignin,
             _ => Family::Login,
         }
     }

@@ -157,6 +157,8 @@ pub(crate) struct RawWsFed {
     pub wctx: Option<String>,
     #[serde(default)]
     pub metadata_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub audience: Option<Spanned<String>>,
 }
 
 /// The WS-Federation values of a target (SPEC.md WSF).
@@ -176,6 +178,9 @@ pub struct WsFedTarget {
     pub wctx: String,
     /// The federation metadata URL.
     pub metadata_url: Url,
+    /// The audience the client is configured with, when it is a fixed one rather than the
+    /// `wtrealm` sent (WSF-7 then expects it).
+    pub audience: Option<String>,
 }
 
 /// The default `wctx`: reserved, space and non-ASCII characters, so that any re-encoding shows

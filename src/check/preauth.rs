@@ -27,7 +27,7 @@ pub fn judge(e: &PreauthExpect, p: &PreauthObservation, other: Option<&StepOutpu
         PreauthExpect::Predicate(want) => predicate(*want, a),
         PreauthExpect::MexUrlHttps => mex_url_https(a),
         PreauthExpect::FieldsPresent(fields) => fields_present(fields, a),
-        PreauthExpect::SameJsonAs(step) => compare(key, *step, p, a, other, comparable_json),
+        PreauthExpect::SameJsonAs(step) => same_json(key, *step, p, a, other),
         PreauthExpect::SameOutcomeAs(step) => compare(key, *step, p, a, other, outcome_summary),
     }
 }
@@ -163,26 +163,9 @@ fn compare(
     other: Option<&StepOutput>,
     summary: fn(&PreauthObservation, &PreauthAnalysis) -> String,
 ) -> Finding {
-    let q = match other {
-        Some(StepOutput::Preauth(q)) => q,
-        Some(StepOutput::NotRun { skip }) => return skipped(key, skip.clone()),
-        Some(StepOutput::Unreachable { reason }) => {
-            return finding(key, CheckResult::Error(reason.clone()), "", "");
-        }
-        _ => {
-            return finding(
-                key,
-                CheckResult::Error(format!("step {other_step} was not observed")),
-                "",
-                "",
-            );
-        }
-    };
-    if let Some(b) = baseline_blocker(q) {
-        return skipped(key, b);
-    }
-    let Some(b) = &q.analysis else {
-        return skipped(key, Skip::blocked("PRE-1", "no answer"));
+    let (q, b) = match baseline(key, other_step, other) {
+        Ok(x) => x,
+        Err(f) => return f,
     };
     let (mine, theirs) = (summary(p, a), summary(q, b));
     finding(
@@ -193,16 +176,122 @@ fn compare(
     )
 }
 
-/// The answer as PRE-6 compares it: the status class and the JSON with the login name replaced.
-fn comparable_json(p: &PreauthObservation, a: &PreauthAnalysis) -> String {
-    let status = p.exchange.status.map(|s| s / 100).unwrap_or(0);
-    match &a.json {
-        Some(j) => format!("{status}xx {}", with_login_placeholder(j, &p.login)),
-        None => format!(
-            "{status}xx {}",
-            String::from_utf8_lossy(&p.exchange.body).replace(&p.login, "{login}")
-        ),
+/// The other preauthentication step a comparison reads, when it succeeded; otherwise the finding
+/// that says why the comparison is not evaluated.
+fn baseline<'a>(
+    key: &'static str,
+    other_step: StepKind,
+    other: Option<&'a StepOutput>,
+) -> Result<(&'a PreauthObservation, &'a PreauthAnalysis), Finding> {
+    let q = match other {
+        Some(StepOutput::Preauth(q)) => q,
+        Some(StepOutput::NotRun { skip }) => return Err(skipped(key, skip.clone())),
+        Some(StepOutput::Unreachable { reason }) => {
+            return Err(finding(key, CheckResult::Error(reason.clone()), "", ""));
+        }
+        _ => {
+            return Err(finding(
+                key,
+                CheckResult::Error(format!("step {other_step} was not observed")),
+                "",
+                "",
+            ));
+        }
+    };
+    if let Some(b) = baseline_blocker(q) {
+        return Err(skipped(key, b));
     }
+    match &q.analysis {
+        Some(b) => Ok((q, b)),
+        None => Err(skipped(key, Skip::blocked("PRE-1", "no answer"))),
+    }
+}
+
+/// The keys (dotted paths) whose values differ between two JSON values, each with both values.
+fn differing_keys(
+    path: &str,
+    mine: &serde_json::Value,
+    theirs: &serde_json::Value,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (mine, theirs) {
+        (Value::Object(m), Value::Object(t)) => {
+            let mut keys: Vec<&String> = m.keys().chain(t.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match (m.get(k), t.get(k)) {
+                    (Some(x), Some(y)) => differing_keys(&p, x, y, out),
+                    (Some(x), None) => out.push(format!("{} only here ({x})", quoted(&p))),
+                    (None, Some(y)) => {
+                        out.push(format!("{} missing (the other has {y})", quoted(&p)))
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+        (x, y) if x != y => out.push(format!(
+            "{}: {x}, not {y}",
+            quoted(if path.is_empty() { "(the body)" } else { path })
+        )),
+        _ => {}
+    }
+}
+
+/// PRE-6: "A login name with reserved characters … gets the same answer as the server's plain
+/// reading of that name." The JSON answers are compared with each login name replaced by
+/// `{login}`; the message names the keys whose values differ, never the whole bodies.
+fn same_json(
+    key: &'static str,
+    other_step: StepKind,
+    p: &PreauthObservation,
+    a: &PreauthAnalysis,
+    other: Option<&StepOutput>,
+) -> Finding {
+    let (q, b) = match baseline(key, other_step, other) {
+        Ok(x) => x,
+        Err(f) => return f,
+    };
+    let class = |o: &PreauthObservation| o.exchange.status.map(|s| s / 100).unwrap_or(0);
+    let expected = format!("the same answer as step {other_step}, login names aside");
+    let Some(mine) = a.json.as_ref().map(|j| with_login_placeholder(j, &p.login)) else {
+        return finding(
+            key,
+            CheckResult::Fail,
+            expected,
+            a.json_error.clone().unwrap_or_else(|| "no JSON".into()),
+        );
+    };
+    let theirs = b
+        .json
+        .as_ref()
+        .map(|j| with_login_placeholder(j, &q.login))
+        .unwrap_or_default();
+    let mut diffs = Vec::new();
+    if class(p) != class(q) {
+        diffs.push(format!("HTTP {}xx, not {}xx", class(p), class(q)));
+    }
+    differing_keys("", &mine, &theirs, &mut diffs);
+    finding(
+        key,
+        pass_if(diffs.is_empty()),
+        expected,
+        if diffs.is_empty() {
+            format!(
+                "the same {}xx answer ({} keys)",
+                class(p),
+                mine.as_object().map(|o| o.len()).unwrap_or(0)
+            )
+        } else {
+            format!("differs at {}", diffs.join("; "))
+        },
+    )
 }
 
 /// The outcome as PRE-8 compares it: status class, predicate, MEX URL.

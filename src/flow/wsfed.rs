@@ -30,9 +30,9 @@ pub const WREPLY_SUFFIX: &str = ".fedconform-attacker.invalid";
 pub const UNKNOWN_WA: &str = "wsignin9.9";
 /// The sign-out action, sent as a second `wa` (WSF-16).
 pub const WSIGNOUT: &str = "wsignout1.0";
-/// The length of the over-long `wctx` (WSF-16): twice the 8 KiB request-line limit common web
-/// servers apply, eight times IIS's 2 KiB query-string limit.
-pub const LONG_WCTX_BYTES: usize = 16 * 1024;
+/// The length of the over-long `wctx` (WSF-16): the 8 KiB request-line limit common web servers
+/// apply (nginx, Apache), four times IIS's 2 KiB query-string limit.
+pub const LONG_WCTX_BYTES: usize = 8 * 1024;
 
 // ---------------------------------------------------------------- HTML forms
 

@@ -72,7 +72,7 @@ pub enum StepKind {
     WsfedRepeatedWtrealm,
     /// wa sent twice, `wsignin1.0` and `wsignout1.0` (WSF-16).
     WsfedRepeatedWa,
-    /// A wctx of 16 KiB (WSF-16).
+    /// A wctx of 8 KiB (WSF-16).
     WsfedLongWctx,
 }
 

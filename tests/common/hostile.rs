@@ -48,6 +48,29 @@ pub enum Behaviour {
     Http10Close,
     /// Accepts the connection and never says anything.
     NeverAnswers,
+    /// The good document with `Content-Encoding: gzip` (cases C6), only when the request asked
+    /// for gzip.
+    GzipMex,
+    /// The good document with `Content-Encoding: deflate` (zlib), only when asked for.
+    DeflateMex,
+    /// The good document with `Content-Encoding: br`, only when asked for.
+    BrotliMex,
+    /// The good document in UTF-16LE with a byte-order mark.
+    Utf16Mex,
+    /// The good document declared ISO-8859-1, with a Latin-1 `é` in a comment.
+    Latin1Mex,
+    /// `/preauth` answers a federated user with JSON that starts with a UTF-8 byte-order mark
+    /// (cases C7); `/mex` the good document.
+    PreauthBom,
+    /// `/preauth` answers in UTF-16BE without a byte-order mark.
+    PreauthUtf16,
+}
+
+impl Behaviour {
+    /// True for the behaviours whose target uses the preauthentication (`/preauth`).
+    pub fn serves_preauth(self) -> bool {
+        matches!(self, Behaviour::PreauthBom | Behaviour::PreauthUtf16)
+    }
 }
 
 /// A running hostile server; stopped when dropped.
@@ -115,7 +138,62 @@ fn gzip_bomb() -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
-async fn read_head<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Option<String> {
+fn compress(coding: &str, body: &[u8]) -> Vec<u8> {
+    match coding {
+        "gzip" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            let _ = e.write_all(body);
+            e.finish().unwrap_or_default()
+        }
+        "deflate" => {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            let _ = e.write_all(body);
+            e.finish().unwrap_or_default()
+        }
+        _ => {
+            let mut out = Vec::new();
+            {
+                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                let _ = w.write_all(body);
+            }
+            out
+        }
+    }
+}
+
+/// The good document compressed with `coding`, when the request's Accept-Encoding names it;
+/// otherwise 406, so that a client that does not ask is seen.
+fn compressed(coding: &str, head: &str, good: &[u8]) -> Vec<u8> {
+    let asked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .strip_prefix("accept-encoding:")
+            .is_some_and(|v| v.split(',').any(|c| c.trim() == coding))
+    });
+    if !asked {
+        return response(
+            "406 Not Acceptable",
+            &[("Content-Type", "text/plain".into())],
+            format!("this server answers only in {coding}; the request's Accept-Encoding did not name it").as_bytes(),
+        );
+    }
+    response(
+        "200 OK",
+        &[
+            ("Content-Type", "application/soap+xml; charset=utf-8".into()),
+            ("Content-Encoding", coding.into()),
+        ],
+        &compress(coding, good),
+    )
+}
+
+/// The federated user's preauthentication answer (cases C7), pointing at this server's `/mex`.
+fn preauth_json(base: &str) -> String {
+    format!(
+        r#"{{"ver":"1.0","account_type":"Federated","domain_name":"contoso.example","federation_protocol":"WSTrust","federation_metadata_url":"{base}/mex","cloud_instance_name":"microsoftonline.com","cloud_audience_urn":"urn:federation:MicrosoftOnline"}}"#
+    )
+}
+
+async fn read_head<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Option<(String, String)> {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -129,7 +207,8 @@ async fn read_head<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Option<String>
         buf.extend_from_slice(&byte[..n]);
     }
     let head = String::from_utf8_lossy(&buf).into_owned();
-    head.split_whitespace().nth(1).map(str::to_string)
+    let path = head.split_whitespace().nth(1)?.to_string();
+    Some((path, head))
 }
 
 async fn serve(
@@ -147,10 +226,23 @@ async fn serve(
     let Ok(mut tls) = acceptor.accept(tcp).await else {
         return;
     };
-    let Some(path) = read_head(&mut tls).await else {
+    let Some((path, head)) = read_head(&mut tls).await else {
         return;
     };
+    let path = path.split('?').next().unwrap_or("").to_string();
     let reply = match (b, path.as_str()) {
+        (Behaviour::PreauthBom, "/preauth") => {
+            let mut body = vec![0xEF, 0xBB, 0xBF];
+            body.extend_from_slice(preauth_json(&base).as_bytes());
+            response("200 OK", &[("Content-Type", "application/json".into())], &body)
+        }
+        (Behaviour::PreauthUtf16, "/preauth") => {
+            let body: Vec<u8> = preauth_json(&base)
+                .encode_utf16()
+                .flat_map(|u| u.to_be_bytes())
+                .collect();
+            response("200 OK", &[("Content-Type", "application/json".into())], &body)
+        }
         (Behaviour::RedirectLoop, "/mex") => response("302 Found", &[("Location", "/mex2".into())], b""),
         (Behaviour::RedirectLoop, "/mex2") => response("302 Found", &[("Location", "/mex".into())], b""),
         (_, "/mex") => match b {
@@ -249,6 +341,22 @@ async fn serve(
                 &good,
             ),
             Behaviour::Empty200 => xml(b""),
+            Behaviour::GzipMex => compressed("gzip", &head, &good),
+            Behaviour::DeflateMex => compressed("deflate", &head, &good),
+            Behaviour::BrotliMex => compressed("br", &head, &good),
+            Behaviour::Utf16Mex => {
+                let text = String::from_utf8_lossy(&good).replacen("encoding=\"utf-8\"", "encoding=\"UTF-16\"", 1);
+                let mut body = vec![0xFF, 0xFE];
+                body.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+                xml(&body)
+            }
+            Behaviour::Latin1Mex => {
+                let text = String::from_utf8_lossy(&good)
+                    .replacen("encoding=\"utf-8\"", "encoding=\"ISO-8859-1\"", 1)
+                    .replacen("<wsdl:definitions", "<!-- Fédération -->\n<wsdl:definitions", 1);
+                let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+                xml(&bytes)
+            }
             Behaviour::Http10Close => {
                 let mut r = b"HTTP/1.0 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8\r\n\r\n".to_vec();
                 r.extend_from_slice(&good);

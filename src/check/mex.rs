@@ -33,7 +33,8 @@ pub fn judge(e: &MexExpect, a: Option<&MexAnalysis>, ex: &Exchange) -> Finding {
         MexExpect::PreferredVersion(v) => with_selection(key, a, |a| preferred_version(*v, a)),
         MexExpect::AlsoAdvertises(v) => with_selection(key, a, |a| also_advertises(*v, a)),
         MexExpect::NoPasswordDigest => with_selection(key, a, no_password_digest),
-        MexExpect::CleanAddress => with_selection(key, a, clean_address),
+        // Whitespace that makes an endpoint unusable is MEX-8's even without a selection.
+        MexExpect::CleanAddress => clean_address(a),
     }
 }
 

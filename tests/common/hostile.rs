@@ -186,10 +186,19 @@ fn compressed(coding: &str, head: &str, good: &[u8]) -> Vec<u8> {
     )
 }
 
-/// The federated user's preauthentication answer (cases C7), pointing at this server's `/mex`.
+/// The federated user's preauthentication answer: the field case C7
+/// (tests/fixtures/cases/preauth-federated-with-bom.json) without its BOM, pointing at this
+/// server's `/mex`.
 fn preauth_json(base: &str) -> String {
-    format!(
-        r#"{{"ver":"1.0","account_type":"Federated","domain_name":"contoso.example","federation_protocol":"WSTrust","federation_metadata_url":"{base}/mex","cloud_instance_name":"microsoftonline.com","cloud_audience_urn":"urn:federation:MicrosoftOnline"}}"#
+    let case = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/cases/preauth-federated-with-bom.json"),
+    )
+    .expect("the C7 case file");
+    let text = String::from_utf8(case).expect("UTF-8");
+    text.trim_start_matches('\u{feff}').replace(
+        "https://sts.example.com/adfs/services/trust/mex",
+        &format!("{base}/mex"),
     )
 }
 

@@ -257,7 +257,34 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
             }
         }
     }
-    redact_volatile(&redactor.redact(&s))
+    collapse_runs(&redact_volatile(&redactor.redact(&s)))
+}
+
+/// The longest run of one character a golden shows as it is; a longer one (the 8 KiB `wctx` of
+/// WSF-16) is shown as its first characters and its length.
+const MAX_RUN: usize = 64;
+
+/// Shortens every run of more than [`MAX_RUN`] identical characters to `xxxxxxxx[… 8192 × "x"]`.
+pub fn collapse_runs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut n = 1;
+        while chars.peek() == Some(&c) {
+            chars.next();
+            n += 1;
+        }
+        if n > MAX_RUN {
+            out.extend(std::iter::repeat_n(c, 8));
+            out.push_str(&format!(
+                "[… {n} × {}]",
+                crate::flow::quoted(&c.to_string())
+            ));
+        } else {
+            out.extend(std::iter::repeat_n(c, n));
+        }
+    }
+    out
 }
 
 /// A request body byte for byte, as sent (secrets redacted in every encoding, then the volatile
@@ -676,6 +703,13 @@ mod tests {
             a.starts_with("<r a=\"1\" b=\"2\" xmlns:x=\"urn:x\">"),
             "{a}"
         );
+    }
+
+    #[test]
+    fn long_runs_are_counted() {
+        let s = format!("a{}b", "x".repeat(100));
+        assert_eq!(collapse_runs(&s), "axxxxxxxx[… 100 × \"x\"]b");
+        assert_eq!(collapse_runs("aaa"), "aaa");
     }
 
     #[test]

@@ -253,7 +253,7 @@ fn preauth_mex_url(p: &PreauthObservation) -> Result<url::Url, StepOutput> {
         }),
         Some((m, Err(e))) => Err(StepOutput::blocked(
             "PRE-4",
-            format!("{at}: {} is {e}", m.keypath),
+            format!("{at}: {} is {e}", quoted(&m.keypath)),
         )),
         None => Err(StepOutput::blocked("PRE-4", format!("{at}: no MEX URL"))),
     }
@@ -721,6 +721,45 @@ impl Steps {
         StepOutput::Wsfed(Box::new(obs))
     }
 
+    /// macOS's exact request carries its three quirks at once (WST-16); when one of them alone
+    /// already changes the outcome of a valid login (WST-10, WST-11, WST-12 fail), that is the
+    /// root cause, and the combination is not judged again: the step is blocked by it.
+    async fn quirk_blocker(&self, version: WsTrustVersion) -> Option<StepOutput> {
+        let mut quirks = vec![
+            (StepKind::LoginNoPasswordType, StepKind::Login, "WST-10"),
+            (StepKind::LoginNoTimestamp, StepKind::Login, "WST-11"),
+        ];
+        // The 1.3 SOAPAction header is a quirk only on a 2005 request.
+        if version == WsTrustVersion::V2005 {
+            quirks.push((
+                StepKind::Login2005Soapaction13,
+                StepKind::Login2005,
+                "WST-12",
+            ));
+        }
+        for (quirk, baseline, requirement) in quirks {
+            let (q, b) = (
+                Box::pin(self.get(quirk)).await,
+                Box::pin(self.get(baseline)).await,
+            );
+            if let (StepOutput::Login(q), StepOutput::Login(b)) = (&*q, &*b) {
+                let (mine, theirs) = (
+                    crate::check::wstrust::login_outcome(q),
+                    crate::check::wstrust::login_outcome(b),
+                );
+                if mine != theirs {
+                    return Some(StepOutput::blocked(
+                        requirement,
+                        format!(
+                            "step {quirk}, one of macOS's quirks alone, already gets another outcome than step {baseline}: {mine}, not {theirs}"
+                        ),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     async fn run_login(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
         let mex = Box::pin(self.get(StepKind::Mex)).await;
@@ -733,6 +772,11 @@ impl Steps {
             Ok(e) => e,
             Err(halt) => return halt,
         };
+        if kind == StepKind::LoginMacos
+            && let Some(blocked) = self.quirk_blocker(endpoint.version).await
+        {
+            return blocked;
+        }
         let address = endpoint
             .address
             .clone()

@@ -88,8 +88,8 @@ fn mex_url_https(a: &PreauthAnalysis) -> Finding {
             pass_if(m.url.is_ok()),
             expected,
             match &m.url {
-                Ok(u) => format!("{} = {}", m.keypath, quoted(u)),
-                Err(why) => format!("{} is {why}", m.keypath),
+                Ok(u) => format!("{} = {}", quoted(&m.keypath), quoted(u)),
+                Err(why) => format!("{} is {why}", quoted(&m.keypath)),
             },
         ),
         None => finding("mex_url_https", CheckResult::Fail, expected, "no MEX URL"),
@@ -153,8 +153,8 @@ fn baseline_blocker(q: &PreauthObservation) -> Option<Skip> {
     }
 }
 
-/// PRE-6, PRE-8: the same answer (or outcome) as another preauthentication step. Evaluated only
-/// when that step succeeded; otherwise blocked by the requirement it broke.
+/// PRE-8: the same outcome as another preauthentication step. Evaluated only when that step
+/// succeeded; otherwise blocked by the requirement it broke.
 fn compare(
     key: &'static str,
     other_step: StepKind,
@@ -308,7 +308,12 @@ fn outcome_summary(p: &PreauthObservation, a: &PreauthAnalysis) -> String {
     let url = a
         .mex_url
         .as_ref()
-        .and_then(|m| m.url.as_ref().ok().cloned())
+        .and_then(|m| {
+            m.url
+                .as_ref()
+                .ok()
+                .map(|u| format!("MEX URL {}", quoted(u)))
+        })
         .unwrap_or_else(|| "no MEX URL".into());
-    format!("HTTP {status}, predicate {pred}, MEX URL {url}")
+    format!("HTTP {status}, predicate {pred}, {url}")
 }

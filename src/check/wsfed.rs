@@ -372,7 +372,7 @@ fn offers_token_type_of(
 /// A one-line account of what a sign-in ended with.
 pub fn ending(w: &WsfedObservation) -> String {
     if let Some(l) = &w.off_origin_redirect {
-        return format!("a redirect off the IdP to {l}");
+        return format!("a redirect off the IdP to {}", quoted(l));
     }
     if let Some(s) = &w.stopped {
         return s.clone();
@@ -385,7 +385,10 @@ pub fn ending(w: &WsfedObservation) -> String {
     match w.answer.as_ref().and_then(|a| a.token_form.as_ref()) {
         Some(f) => format!(
             "{status}, a form carrying wresult to {}",
-            f.action.as_deref().unwrap_or("(no action)")
+            f.action
+                .as_deref()
+                .map(quoted)
+                .unwrap_or_else(|| "(no action)".into())
         ),
         None => {
             let login = if w.logged_in {
@@ -499,6 +502,9 @@ fn refused_4xx(w: &WsfedObservation) -> Finding {
     let Some(last) = w.last() else {
         return finding(KEY, CheckResult::Error("no exchange".into()), expected, "");
     };
+    if let Some(b) = crate::check::transport::transport_blocker(last) {
+        return skipped(KEY, Skip::Blocked(b));
+    }
     match (&last.failure, last.status) {
         (Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. })), _) => finding(
             KEY,
@@ -557,7 +563,7 @@ fn posts_to_wreply(w: &WsfedObservation) -> Finding {
                 ));
             }
             if f.method != "POST" {
-                problems.push(format!("method {}", f.method));
+                problems.push(format!("method {}", quoted(&f.method)));
             }
             if f.value("wa") != Some(WSIGNIN) {
                 problems.push(format!(
@@ -569,7 +575,10 @@ fn posts_to_wreply(w: &WsfedObservation) -> Finding {
                 problems.push("an empty wresult".into());
             }
             if problems.is_empty() {
-                (true, format!("POST {wreply} with wa={WSIGNIN} and wresult"))
+                (
+                    true,
+                    format!("POST {} with wa={WSIGNIN} and wresult", quoted(wreply)),
+                )
             } else {
                 (false, problems.join(", "))
             }
@@ -578,7 +587,10 @@ fn posts_to_wreply(w: &WsfedObservation) -> Finding {
     finding(
         "posts_to_wreply",
         pass_if(ok),
-        format!("a form that POSTs wa={WSIGNIN} and wresult to {wreply}"),
+        format!(
+            "a form that POSTs wa={WSIGNIN} and wresult to {}",
+            quoted(wreply)
+        ),
         actual,
     )
 }
@@ -798,7 +810,7 @@ fn token_current(w: &WsfedObservation) -> Finding {
     let na = a.not_on_or_after.as_ref().and_then(|i| i.parsed);
     let text = |i: &Option<crate::flow::wstrust::Instant>| {
         i.as_ref()
-            .map(|x| x.text.trim().to_string())
+            .map(|x| quoted(&x.text))
             .unwrap_or_else(|| "absent".into())
     };
     let ok = nb.is_some_and(|t| t <= now + skew) && na.is_some_and(|t| now - skew < t);
@@ -995,8 +1007,12 @@ fn same_client_as(step: StepKind, w: &WsfedObservation, other: Option<&StepOutpu
         Some(t) => finding(
             KEY,
             pass_if(mine.as_ref() == Some(&t)),
-            format!("a token to {} for audience {}, as step {step}", t.0, t.1),
-            mine.map(|m| format!("a token to {} for audience {}", m.0, m.1))
+            format!(
+                "a token to {} for audience {}, as step {step}",
+                quoted(&t.0),
+                quoted(&t.1)
+            ),
+            mine.map(|m| format!("a token to {} for audience {}", quoted(&m.0), quoted(&m.1)))
                 .unwrap_or_else(|| ending(w)),
         ),
     }

@@ -1,4 +1,4 @@
-//! WS-Trust login checks (SPEC.md WST-1…WST-15) on an answer as macOS reads it. Times are judged
+//! WS-Trust login checks (SPEC.md WST-1…WST-16) on an answer as macOS reads it. Times are judged
 //! against when the answer arrived, with macOS's 120 s window. A negative path (wrong password,
 //! unknown user) is judged on whatever came back: an HTML page or an empty body where a SOAP 1.2
 //! fault is required fails, it is never skipped.
@@ -118,10 +118,19 @@ fn fault_code(f: &crate::flow::wstrust::Fault) -> String {
     f.code_text()
 }
 
+/// An instant as written, quoted so that whitespace shows; "absent" when there is none.
 fn fmt_instant(i: &Option<Instant>) -> String {
     i.as_ref()
-        .map(|x| x.text.trim().to_string())
+        .map(|x| quoted(&x.text))
         .unwrap_or_else(|| "absent".into())
+}
+
+/// Why an instant cannot be judged: absent, or not an RFC 3339 instant.
+fn unreadable(name: &str, i: &Option<Instant>) -> String {
+    match i {
+        None => format!("no {name}"),
+        Some(x) => format!("{name} {} is not an RFC 3339 instant", quoted(&x.text)),
+    }
 }
 
 /// WST-1: "Valid credentials: HTTP 200 and a SOAP 1.2 envelope." A file judged offline has no
@@ -200,7 +209,7 @@ fn fresh(now: DateTime<Utc>, a: &RstrAnalysis) -> Finding {
             )),
             Some(t) if t > now + skew => problems.push(format!(
                 "u:Created {} is more than {FRESHNESS_SECONDS} s in the future",
-                c.text.trim()
+                quoted(&c.text)
             )),
             Some(_) => {}
         },
@@ -215,7 +224,7 @@ fn fresh(now: DateTime<Utc>, a: &RstrAnalysis) -> Finding {
                 if t < now - skew {
                     problems.push(format!(
                         "u:Expires {} is more than {FRESHNESS_SECONDS} s in the past",
-                        x.text.trim()
+                        quoted(&x.text)
                     ));
                 }
                 if a.created
@@ -274,7 +283,10 @@ fn token_type_known(a: &RstrAnalysis) -> Finding {
             format!("TokenType {} has surrounding whitespace", quoted(t)),
         ),
         Some(t) => match &a.grant_type {
-            Some(g) => (true, format!("TokenType {t}; macOS sends grant_type {g}")),
+            Some(g) => (
+                true,
+                format!("TokenType {}; macOS sends grant_type {g}", quoted(t)),
+            ),
             None => (
                 false,
                 format!(
@@ -325,7 +337,7 @@ fn assertion_current(now: DateTime<Utc>, l: &LoginObservation, a: &RstrAnalysis)
             "NotBefore {} is in the future",
             fmt_instant(&x.not_before)
         )),
-        None => problems.push(format!("NotBefore {}", fmt_instant(&x.not_before))),
+        None => problems.push(unreadable("NotBefore", &x.not_before)),
         _ => {}
     }
     match x.not_on_or_after.as_ref().and_then(|i| i.parsed) {
@@ -333,7 +345,7 @@ fn assertion_current(now: DateTime<Utc>, l: &LoginObservation, a: &RstrAnalysis)
             "NotOnOrAfter {} has passed",
             fmt_instant(&x.not_on_or_after)
         )),
-        None => problems.push(format!("NotOnOrAfter {}", fmt_instant(&x.not_on_or_after))),
+        None => problems.push(unreadable("NotOnOrAfter", &x.not_on_or_after)),
         _ => {}
     }
     if !x.audiences.iter().any(|au| au == &l.applies_to) {

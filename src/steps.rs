@@ -286,12 +286,15 @@ fn mex_endpoint(
         return Err(StepOutput::blocked("MEX-2", format!("{at}: no document")));
     };
     if let Some(e) = &a.parse_error {
+        use crate::flow::answer::{BodyKind, classify};
         return Err(StepOutput::blocked(
             "MEX-2",
-            format!(
-                "{at}: not well-formed XML at {e}: {}",
-                crate::flow::answer::classify(&m.exchange.body)
-            ),
+            match classify(&m.exchange.body) {
+                BodyKind::BrokenXml { .. } | BodyKind::Binary => {
+                    format!("{at}: not well-formed XML at {e}")
+                }
+                other => format!("{at}: not XML but {other}"),
+            },
         ));
     }
     if a.definitions == 0 {

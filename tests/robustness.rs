@@ -355,7 +355,7 @@ fn a_one_megabyte_header_is_refused() {
 
 #[test]
 fn an_empty_200_is_not_a_document() {
-    broken(Behaviour::Empty200, CAP, "does not have a root node");
+    broken(Behaviour::Empty200, CAP, "not XML but an empty body");
 }
 
 #[test]

@@ -51,13 +51,13 @@ fn not_wsdl(a: &MexAnalysis) -> Option<String> {
 /// MEX-2's account of a body that is no WSDL, naming what it is instead (an HTML page, JSON, a
 /// SOAP fault…).
 fn not_wsdl_described(a: &MexAnalysis, ex: &Exchange) -> Option<String> {
-    not_wsdl(a).map(|why| {
-        let what = crate::flow::answer::classify(&ex.body);
-        match what {
-            crate::flow::answer::BodyKind::BrokenXml { .. }
-            | crate::flow::answer::BodyKind::Xml { .. } => why,
-            other => format!("{why}: {other}"),
-        }
+    use crate::flow::answer::BodyKind;
+    not_wsdl(a).map(|why| match crate::flow::answer::classify(&ex.body) {
+        // The parser's own account says it: where the XML breaks, or that it has no WSDL.
+        BodyKind::BrokenXml { .. } | BodyKind::Xml { .. } | BodyKind::Binary => why,
+        // Something else came back: say what it is, not how an XML parser fails on it.
+        other if a.parse_error.is_some() => format!("not XML but {other}"),
+        other => format!("{why}: {other}"),
     })
 }
 

@@ -317,3 +317,28 @@ fn outcome_summary(p: &PreauthObservation, a: &PreauthAnalysis) -> String {
         .unwrap_or_else(|| "no MEX URL".into());
     format!("HTTP {status}, predicate {pred}, {url}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pre_6_names_the_keys_that_differ_not_the_bodies() {
+        let mut out = Vec::new();
+        differing_keys(
+            "",
+            &json!({"Login": "{login}", "account_type": "Unknown", "ver": "1.0", "x": {"y": 1}}),
+            &json!({"Login": "{login}", "account_type": "Federated", "ver": "1.0", "x": {"y": 2}, "z": true}),
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            vec![
+                "\"account_type\": \"Unknown\", not \"Federated\"".to_string(),
+                "\"x.y\": 1, not 2".to_string(),
+                "\"z\" missing (the other has true)".to_string(),
+            ]
+        );
+    }
+}

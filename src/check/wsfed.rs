@@ -476,8 +476,8 @@ pub fn judge_signin(e: &SigninExpect, w: &WsfedObservation, other: Option<&StepO
 }
 
 /// WSF-16: "A malformed sign-in request (a repeated `wtrealm` or `wa`, an over-long `wctx`) is
-/// refused with a 4xx and no token, never a 5xx." Judged on whatever came back: a login form, a
-/// redirect, an error page with another status, broken HTTP all fail it.
+/// refused with a 4xx and no token, never a 5xx." Judged on whatever came back after any login
+/// form: a token, a redirect, an error page with another status, broken HTTP all fail it.
 fn refused_4xx(w: &WsfedObservation) -> Finding {
     const KEY: &str = "refused_4xx";
     let expected = "a refusal: HTTP 4xx and no token (never a 5xx)";
@@ -485,10 +485,10 @@ fn refused_4xx(w: &WsfedObservation) -> Finding {
     if w.token_delivered() {
         return fail(format!("a token was delivered: {}", ending(w)));
     }
-    if w.needs_user || w.logged_in {
-        return fail(
-            "the IdP took the malformed request as a sign-in and showed its login form".into(),
-        );
+    // A login form first is no refusal yet: what follows the login decides (an IdP may check
+    // the request once the user is known); without a user to log in with, it cannot be seen.
+    if let Some(s) = signin_gate(w) {
+        return skipped(KEY, s);
     }
     if let Some(l) = &w.off_origin_redirect {
         return fail(format!(
@@ -1015,5 +1015,271 @@ fn same_client_as(step: StepKind, w: &WsfedObservation, other: Option<&StepOutpu
             mine.map(|m| format!("a token to {} for audience {}", quoted(&m.0), quoted(&m.1)))
                 .unwrap_or_else(|| ending(w)),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::wsfed::{SigninParams, analyse_answer};
+    use crate::http::{Exchange, Redirects};
+
+    fn ex(status: Option<u16>, body: &str, failure: Option<Failure>) -> Exchange {
+        Exchange {
+            method: "GET".into(),
+            url: "https://idp.example/wsfed/c".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            hops: Vec::new(),
+            final_url: "https://idp.example/wsfed/c".into(),
+            status,
+            response_headers: vec![("content-type".into(), "text/html".into())],
+            body: body.as_bytes().to_vec(),
+            elapsed_ms: 1,
+            failure,
+            redirects: Redirects::Manual,
+            tls: None,
+        }
+    }
+
+    fn rstr(context: &str, token_type: Option<&str>, attributes: &str) -> String {
+        let tt = token_type
+            .map(|t| format!("<t:TokenType>{t}</t:TokenType>"))
+            .unwrap_or_default();
+        format!(
+            r#"<t:RequestSecurityTokenResponse{context} xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust"><t:RequestedSecurityToken><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"><saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion></t:RequestedSecurityToken>{tt}</t:RequestSecurityTokenResponse>"#
+        )
+    }
+
+    /// A sign-in whose final answer is `html`; `whr` is the connection asked for.
+    fn signin(status: u16, html: &str, whr: Option<&str>) -> WsfedObservation {
+        WsfedObservation {
+            params: SigninParams {
+                whr: whr.map(str::to_string),
+                ..Default::default()
+            },
+            client_in_path: true,
+            expected_audience: "urn:c".into(),
+            metadata_certificates: 0,
+            exchanges: vec![ex(Some(status), html, None)],
+            logged_in: true,
+            needs_user: false,
+            off_origin_redirect: None,
+            stopped: None,
+            answer: Some(analyse_answer(html.as_bytes(), &[])),
+            sent_at: chrono::Utc::now(),
+        }
+    }
+
+    fn token_page(wresult: &str, extra_fields: &str, action: &str) -> String {
+        format!(
+            r#"<html><body><form method="POST" action="{action}"><input type="hidden" name="wa" value="wsignin1.0"><input type="hidden" name="wresult" value="{}">{extra_fields}</form></body></html>"#,
+            crate::redact::xml_escape(wresult)
+        )
+    }
+
+    #[test]
+    fn wsf_11_finds_a_placeholder_wherever_it_hides() {
+        let clean = signin(
+            200,
+            &token_page(&rstr("", None, ""), "", "https://rp/cb"),
+            None,
+        );
+        assert_eq!(no_placeholder_wctx(&clean).result, CheckResult::Pass);
+        let cases = [
+            (
+                token_page(
+                    &rstr("", None, ""),
+                    r#"<input type="hidden" name="wctx" value="undefined">"#,
+                    "https://rp/cb",
+                ),
+                "the wctx field of the form to \"https://rp/cb\" = \"undefined\"",
+            ),
+            (
+                token_page(
+                    &rstr(r#" Context="undefined""#, None, ""),
+                    "",
+                    "https://rp/cb",
+                ),
+                "the Context attribute of the wresult RSTR = \"undefined\"",
+            ),
+            (
+                token_page(&rstr("", None, ""), "", "https://rp/cb?wctx=null"),
+                "wctx in the query string of the form action \"https://rp/cb?wctx=null\" = \"null\"",
+            ),
+            (
+                token_page(
+                    &rstr("", None, ""),
+                    r#"<input type="hidden" name="wctx" value="None">"#,
+                    "https://rp/cb",
+                ),
+                "= \"None\"",
+            ),
+            (
+                token_page(
+                    &rstr("", None, ""),
+                    r#"<input type="hidden" name="wctx" value="">"#,
+                    "https://rp/cb",
+                ),
+                "= \"\"",
+            ),
+        ];
+        for (page, said) in cases {
+            let f = no_placeholder_wctx(&signin(200, &page, None));
+            assert_eq!(f.result, CheckResult::Fail, "{page}");
+            assert!(f.actual.contains(said), "{}", f.actual);
+        }
+    }
+
+    #[test]
+    fn wsf_12_reads_the_issuing_connection_or_says_it_cannot() {
+        let claim = |c: &str| {
+            format!(
+                r#"<saml:Attribute AttributeName="connection" AttributeNamespace="http://schemas.auth0.com/identities/default"><saml:AttributeValue>{c}</saml:AttributeValue></saml:Attribute>"#
+            )
+        };
+        let page = |attrs: &str| token_page(&rstr("", None, attrs), "", "https://rp/cb");
+        let ok = connection_selected(&signin(
+            200,
+            &page(&claim("contoso-ad")),
+            Some("urn:contoso-ad"),
+        ));
+        assert_eq!(ok.result, CheckResult::Pass, "{}", ok.actual);
+        let wrong = connection_selected(&signin(
+            200,
+            &page(&claim("Username-Password-Authentication")),
+            Some("urn:contoso-ad"),
+        ));
+        assert_eq!(wrong.result, CheckResult::Fail);
+        assert_eq!(
+            wrong.actual,
+            "the connection claim \"http://schemas.auth0.com/identities/default/connection\" says \"Username-Password-Authentication\""
+        );
+        let adfs = r#"<saml:Attribute AttributeName="upn" AttributeNamespace="http://schemas.xmlsoap.org/ws/2005/05/identity/claims" a:OriginalIssuer="urn:contoso-ad" xmlns:a="http://schemas.xmlsoap.org/ws/2009/09/identity/claims"><saml:AttributeValue>alice</saml:AttributeValue></saml:Attribute>"#;
+        assert_eq!(
+            connection_selected(&signin(200, &page(adfs), Some("urn:contoso-ad"))).result,
+            CheckResult::Pass
+        );
+        let silent = connection_selected(&signin(200, &page(""), Some("urn:contoso-ad")));
+        assert!(
+            matches!(&silent.result, CheckResult::Skip(Skip::NeedsInput { reason }) if reason.contains("cannot be observed")),
+            "{:?}",
+            silent.result
+        );
+    }
+
+    #[test]
+    fn wsf_16_wants_a_4xx_and_nothing_else() {
+        let refused = signin(400, "<html><title>Bad request</title></html>", None);
+        assert_eq!(refused_4xx(&refused).result, CheckResult::Pass);
+        let crashed = signin(500, "<html><title>Server Error</title></html>", None);
+        let f = refused_4xx(&crashed);
+        assert_eq!(f.result, CheckResult::Fail);
+        assert!(
+            f.actual.contains("HTTP 500") && f.actual.contains("a server error"),
+            "{}",
+            f.actual
+        );
+        let page = signin(200, "<html><title>Error</title></html>", None);
+        assert!(refused_4xx(&page).actual.contains("not refused with a 4xx"));
+        let token = signin(
+            200,
+            &token_page(&rstr("", None, ""), "", "https://rp/cb"),
+            None,
+        );
+        assert!(
+            refused_4xx(&token)
+                .actual
+                .starts_with("a token was delivered")
+        );
+        let mut login = signin(
+            200,
+            "<html><form><input type=password name=p></form></html>",
+            None,
+        );
+        login.needs_user = true;
+        login.logged_in = false;
+        assert!(matches!(
+            refused_4xx(&login).result,
+            CheckResult::Skip(Skip::NeedsInput { .. })
+        ));
+        let mut reset = signin(200, "", None);
+        reset.exchanges = vec![ex(
+            None,
+            "",
+            Some(Failure::Protocol {
+                detail: "reset".into(),
+            }),
+        )];
+        reset.answer = None;
+        assert_eq!(refused_4xx(&reset).result, CheckResult::Fail);
+        let mut tls = reset.clone();
+        tls.exchanges = vec![ex(
+            None,
+            "",
+            Some(Failure::Tls {
+                detail: "bad".into(),
+            }),
+        )];
+        assert!(matches!(
+            refused_4xx(&tls).result,
+            CheckResult::Skip(Skip::Blocked(_))
+        ));
+    }
+
+    #[test]
+    fn wsf_5_compares_the_type_issued_even_without_a_token_type() {
+        let metadata = |types: &[&str]| MetadataAnalysis {
+            entity_descriptor: true,
+            token_types: types.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        let no_type = StepOutput::Wsfed(Box::new(signin(
+            200,
+            &token_page(&rstr("", None, ""), "", "https://rp/cb"),
+            None,
+        )));
+        let saml1 = "urn:oasis:names:tc:SAML:1.0:assertion";
+        let saml2 = "urn:oasis:names:tc:SAML:2.0:assertion";
+        let f = offers_token_type_of(StepKind::WsfedSignin, &metadata(&[saml1]), Some(&no_type));
+        assert_eq!(f.result, CheckResult::Pass, "{}", f.actual);
+        assert!(
+            f.expected
+                .contains("a saml:Assertion (the RSTR has no TokenType)")
+        );
+        let f = offers_token_type_of(StepKind::WsfedSignin, &metadata(&[saml2]), Some(&no_type));
+        assert_eq!(f.result, CheckResult::Fail);
+        let f = offers_token_type_of(
+            StepKind::WsfedSignin,
+            &metadata(&[saml1, saml2]),
+            Some(&no_type),
+        );
+        assert_eq!(f.result, CheckResult::Warn);
+        assert!(
+            f.actual
+                .contains("never issued to this client: \"urn:oasis:names:tc:SAML:2.0:assertion\""),
+            "{}",
+            f.actual
+        );
+        // The token profile's URI for the same kind counts.
+        let typed = StepOutput::Wsfed(Box::new(signin(
+            200,
+            &token_page(
+                &rstr(
+                    "",
+                    Some(
+                        "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1",
+                    ),
+                    "",
+                ),
+                "",
+                "https://rp/cb",
+            ),
+            None,
+        )));
+        assert_eq!(
+            offers_token_type_of(StepKind::WsfedSignin, &metadata(&[saml1]), Some(&typed)).result,
+            CheckResult::Pass
+        );
     }
 }

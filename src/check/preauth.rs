@@ -165,7 +165,7 @@ fn compare(
 ) -> Finding {
     let (q, b) = match baseline(key, other_step, other) {
         Ok(x) => x,
-        Err(f) => return f,
+        Err(f) => return *f,
     };
     let (mine, theirs) = (summary(p, a), summary(q, b));
     finding(
@@ -182,28 +182,33 @@ fn baseline<'a>(
     key: &'static str,
     other_step: StepKind,
     other: Option<&'a StepOutput>,
-) -> Result<(&'a PreauthObservation, &'a PreauthAnalysis), Finding> {
+) -> Result<(&'a PreauthObservation, &'a PreauthAnalysis), Box<Finding>> {
     let q = match other {
         Some(StepOutput::Preauth(q)) => q,
-        Some(StepOutput::NotRun { skip }) => return Err(skipped(key, skip.clone())),
+        Some(StepOutput::NotRun { skip }) => return Err(Box::new(skipped(key, skip.clone()))),
         Some(StepOutput::Unreachable { reason }) => {
-            return Err(finding(key, CheckResult::Error(reason.clone()), "", ""));
+            return Err(Box::new(finding(
+                key,
+                CheckResult::Error(reason.clone()),
+                "",
+                "",
+            )));
         }
         _ => {
-            return Err(finding(
+            return Err(Box::new(finding(
                 key,
                 CheckResult::Error(format!("step {other_step} was not observed")),
                 "",
                 "",
-            ));
+            )));
         }
     };
     if let Some(b) = baseline_blocker(q) {
-        return Err(skipped(key, b));
+        return Err(Box::new(skipped(key, b)));
     }
     match &q.analysis {
         Some(b) => Ok((q, b)),
-        None => Err(skipped(key, Skip::blocked("PRE-1", "no answer"))),
+        None => Err(Box::new(skipped(key, Skip::blocked("PRE-1", "no answer")))),
     }
 }
 
@@ -256,7 +261,7 @@ fn same_json(
 ) -> Finding {
     let (q, b) = match baseline(key, other_step, other) {
         Ok(x) => x,
-        Err(f) => return f,
+        Err(f) => return *f,
     };
     let class = |o: &PreauthObservation| o.exchange.status.map(|s| s / 100).unwrap_or(0);
     let expected = format!("the same answer as step {other_step}, login names aside");

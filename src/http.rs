@@ -753,7 +753,8 @@ pub fn decode_content(
     cap: usize,
 ) -> Result<Vec<u8>, (Vec<u8>, Failure)> {
     use std::io::Read;
-    let Some(header) = encoding else {
+    // No body (a 204, an empty error) is no body in any coding.
+    let Some(header) = encoding.filter(|_| !raw.is_empty()) else {
         return Ok(raw);
     };
     let codings: Vec<String> = header

@@ -1,7 +1,8 @@
 //! Requests exactly as macOS sends them (issue 12, SPEC.md "Requests as macOS sends them"): the
 //! login's MessageID is `urn:uuid:` + an upper-case UUID and its headers come in macOS's order; an
 //! STS that echoes the MessageID lower-cased (what a .NET Guid round-trip writes, cases C5) fails
-//! WST-2, while the reference STS's exact echo passes.
+//! WST-2, while the reference STS's exact echo passes; and a client's fixed `[wsfed] audience`
+//! is the audience WSF-7 expects.
 
 mod common;
 
@@ -110,6 +111,53 @@ fn an_sts_echoing_the_message_id_lower_cased_fails_wst_2() {
             "got a:RelatesTo = \"{}\": the MessageID with its case changed",
             id.to_lowercase()
         )),
+        "{message}"
+    );
+}
+
+/// `[wsfed] audience` (a client configured with a fixed audience): WSF-7 expects it instead of
+/// the wtrealm sent.
+#[test]
+fn a_fixed_audience_is_what_wsf_7_expects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let text = std::fs::read_to_string(&served.target).expect("target");
+    let run = |audience: &str| {
+        let target = dir.path().join("audience.toml");
+        std::fs::write(
+            &target,
+            text.replace(
+                "[wsfed]\n",
+                &format!("[wsfed]\naudience = \"{audience}\"\n"),
+            ),
+        )
+        .expect("write");
+        let report = dir.path().join("a.json");
+        common::run(&[
+            "run",
+            "--no-golden",
+            "--target",
+            target.to_str().unwrap_or_default(),
+            "--report-json",
+            report.to_str().unwrap_or_default(),
+            "--report-junit",
+            dir.path().join("a.xml").to_str().unwrap_or_default(),
+            "wsfed::signin-token-audience",
+        ]);
+        let r = common::report(&report);
+        let c = case(&r, "wsfed::signin-token-audience");
+        (
+            c["outcome"].as_str().unwrap_or_default().to_string(),
+            c["message"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    // The reference IdP issues its tokens for the wtrealm sent, its client alias.
+    let (outcome, message) = run("https://rp.contoso.example/");
+    assert_eq!(outcome, "pass", "{message}");
+    let (outcome, message) = run("urn:fedconform-fixed-audience");
+    assert_eq!(outcome, "fail");
+    assert!(
+        message.contains("expected audience \"urn:fedconform-fixed-audience\""),
         "{message}"
     );
 }

@@ -687,9 +687,9 @@ impl Steps {
             obs.logged_in = true;
             request = Request {
                 method: if form.method == "GET" {
-                    reqwest::Method::GET
+                    crate::http::Method::GET
                 } else {
-                    reqwest::Method::POST
+                    crate::http::Method::POST
                 },
                 url: action,
                 headers: vec![
@@ -821,7 +821,7 @@ impl Steps {
         };
         let (nonce, headers, body) = (rst.nonce(), rst.headers(), rst.to_xml());
         let request = Request {
-            method: reqwest::Method::POST,
+            method: crate::http::Method::POST,
             url,
             headers,
             body: Some(body.into_bytes()),

@@ -150,6 +150,24 @@ async fn mex(axum::extract::State(st): axum::extract::State<Arc<State>>) -> Resp
         .into_response()
 }
 
+/// The server certificate and TLS offer of the reference IdP: conformant, or the one a TLS defect
+/// asks for.
+fn pki_for(defect: Option<Defect>) -> (pki::ServerCert, pki::ServerTls) {
+    use pki::{ServerCert as C, ServerTls as T};
+    match defect.map(|d| d.name) {
+        Some("tls-wrong-host") => (C::WrongHost, T::Modern),
+        Some("tls-1-1-only") => (C::Valid, T::Tls11Only),
+        Some("tls-no-forward-secrecy") => (C::Rsa2048, T::NoForwardSecrecy),
+        Some("tls-rsa-1024") => (C::Rsa1024, T::Modern),
+        Some("tls-no-san") => (C::NoSan, T::Modern),
+        Some("tls-no-server-auth") => (C::NoServerAuth, T::Modern),
+        Some("tls-ca-as-leaf") => (C::CaAsLeaf, T::Modern),
+        Some("tls-730-day-leaf") => (C::LongValidity, T::Modern),
+        Some("tls-no-sct") => (C::NoSct, T::Modern),
+        _ => (C::Valid, T::Modern),
+    }
+}
+
 fn random_password() -> String {
     // Characters that need escaping in XML and URLs, so that leaks in any encoding are caught.
     format!("Pw<&>'\"{}+é", uuid::Uuid::new_v4().simple())
@@ -170,8 +188,9 @@ impl RunningIdp {
         };
         let base = format!("https://{host}:{}", addr.port());
         let http_base = format!("http://{host}:{}", addr.port());
-        let pki = pki::generate(addr.ip(), defects::has(cfg.defect, "tls-wrong-host"))?;
-        let tls = pki.server_config(&[b"h2", b"http/1.1"])?;
+        let (cert, offer) = pki_for(cfg.defect);
+        let pki = pki::generate_with(addr.ip(), cert)?;
+        let tls = pki.acceptor(&[b"h2", b"http/1.1"], offer)?;
         let password = Secret::new(random_password());
         let special_password =
             Secret::new(format!("Pässwörd<&>'\"{}", uuid::Uuid::new_v4().simple()));
@@ -235,8 +254,8 @@ impl RunningIdp {
             .with_state(state);
         let handle = axum_server::Handle::new();
         // TCP_NODELAY: answers go out at once instead of waiting on the client's delayed ACK.
-        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(
-            axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+        let acceptor = axum_server::tls_openssl::OpenSSLAcceptor::new(
+            axum_server::tls_openssl::OpenSSLConfig::from_acceptor(Arc::new(tls)),
         )
         .acceptor(axum_server::accept::NoDelayAcceptor::new());
         let server = axum_server::from_tcp(std_listener)

@@ -11,7 +11,7 @@ use super::target::{
 use crate::flow::keypath::KeyPath;
 use crate::flow::predicate::Predicate;
 use crate::requirements;
-use rustls::pki_types::{CertificateDer, pem::PemObject};
+use rustls_pki_types::{CertificateDer, pem::PemObject};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use toml::Spanned;

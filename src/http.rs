@@ -185,12 +185,18 @@ pub const ATS_TLS12_SUITES: [(&str, &str); 11] = [
         "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
         "ECDHE-ECDSA-AES256-SHA384",
     ),
-    ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        "ECDHE-ECDSA-AES256-SHA",
+    ),
     (
         "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
         "ECDHE-ECDSA-AES128-SHA256",
     ),
-    ("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "ECDHE-ECDSA-AES128-SHA",
+    ),
     (
         "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
         "ECDHE-RSA-AES256-GCM-SHA384",
@@ -199,8 +205,14 @@ pub const ATS_TLS12_SUITES: [(&str, &str); 11] = [
         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
         "ECDHE-RSA-AES128-GCM-SHA256",
     ),
-    ("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384"),
-    ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256"),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        "ECDHE-RSA-AES256-SHA384",
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        "ECDHE-RSA-AES128-SHA256",
+    ),
     ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"),
 ];
 
@@ -567,9 +579,8 @@ impl hyper::rt::Write for TlsConn {
 impl tower_service::Service<http::Uri> for AtsConnector {
     type Response = TlsConn;
     type Error = ConnectError;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<TlsConn, ConnectError>> + Send>,
-    >;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<TlsConn, ConnectError>> + Send>>;
 
     fn poll_ready(
         &mut self,
@@ -629,61 +640,6 @@ fn verify_error_words(
     }
 }
 
-/// The names a certificate is for: subjectAltName DNS names and addresses, or, without the
-/// extension, its CommonName (RFC 2818 §3.1; Apple's rule is stricter: TLS-8).
-pub fn certificate_names(der: &[u8]) -> Vec<String> {
-    let Ok((_, c)) = x509_parser::parse_x509_certificate(der) else {
-        return Vec::new();
-    };
-    let san: Option<Vec<String>> = c.subject_alternative_name().ok().flatten().map(|s| {
-        s.value
-            .general_names
-            .iter()
-            .filter_map(|g| match g {
-                x509_parser::extensions::GeneralName::DNSName(d) => Some(d.to_string()),
-                x509_parser::extensions::GeneralName::IPAddress(b) => ip_text(b),
-                _ => None,
-            })
-            .collect()
-    });
-    match san {
-        Some(names) => names,
-        None => c
-            .subject()
-            .iter_common_name()
-            .filter_map(|cn| cn.as_str().ok().map(str::to_string))
-            .collect(),
-    }
-}
-
-fn ip_text(b: &[u8]) -> Option<String> {
-    match b.len() {
-        4 => <[u8; 4]>::try_from(b)
-            .ok()
-            .map(|a| std::net::IpAddr::from(a).to_string()),
-        16 => <[u8; 16]>::try_from(b)
-            .ok()
-            .map(|a| std::net::IpAddr::from(a).to_string()),
-        _ => None,
-    }
-}
-
-/// True when `name` (a certificate name; `*.` wildcards in the left-most label) covers `host`.
-pub fn name_matches(name: &str, host: &str) -> bool {
-    let (name, host) = (name.to_ascii_lowercase(), host.to_ascii_lowercase());
-    let host = host.trim_end_matches('.');
-    let name = name.trim_end_matches('.');
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return name.parse::<std::net::IpAddr>().ok() == host.parse().ok();
-    }
-    match name.strip_prefix("*.") {
-        Some(rest) => host
-            .split_once('.')
-            .is_some_and(|(label, tail)| !label.is_empty() && tail == rest),
-        None => name == host,
-    }
-}
-
 fn versions_err(e: openssl::error::ErrorStack) -> String {
     format!("cannot configure TLS: {e}")
 }
@@ -714,8 +670,7 @@ impl AtsConnector {
             for pem in pems {
                 let certs = X509::stack_from_pem(pem).map_err(|e| format!("CA file: {e}"))?;
                 for c in certs {
-                    if is_reference
-                        && let Some(id) = c.to_der().ok().as_deref().and_then(anchor_id)
+                    if is_reference && let Some(id) = c.to_der().ok().as_deref().and_then(anchor_id)
                     {
                         reference.insert(id);
                     }
@@ -729,7 +684,8 @@ impl AtsConnector {
         ats.set_max_proto_version(Some(SslVersion::TLS1_3))
             .map_err(versions_err)?;
         let tls12: Vec<&str> = ATS_TLS12_SUITES.iter().map(|(_, o)| *o).collect();
-        ats.set_cipher_list(&tls12.join(":")).map_err(versions_err)?;
+        ats.set_cipher_list(&tls12.join(":"))
+            .map_err(versions_err)?;
         ats.set_ciphersuites(&TLS13_SUITES.join(":"))
             .map_err(versions_err)?;
         // Key sizes and signature hashes are Apple's rules (TLS-7), judged after the handshake
@@ -821,8 +777,11 @@ impl AtsConnector {
             if ctx.error_depth() == 0
                 && let Some(der) = ctx.current_cert().and_then(|c| c.to_der().ok())
             {
-                let names = certificate_names(&der);
-                if !names.iter().any(|n| name_matches(n, &for_host)) {
+                let names = crate::flow::certificate::certificate_names(&der);
+                if !names
+                    .iter()
+                    .any(|n| crate::flow::certificate::name_matches(n, &for_host))
+                {
                     note(TlsFailure::Name {
                         host: for_host.clone(),
                         names,
@@ -853,8 +812,12 @@ impl AtsConnector {
             Ok(Ok(())) => {
                 let s = stream.ssl();
                 let ders = |st: Option<&openssl::stack::StackRef<openssl::x509::X509>>| {
-                    st.map(|st| st.iter().filter_map(|c| c.to_der().ok()).collect::<Vec<_>>())
-                        .unwrap_or_default()
+                    st.map(|st| {
+                        st.iter()
+                            .filter_map(|c| c.to_der().ok())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
                 };
                 let chain = ders(s.verified_chain());
                 let info = TlsInfo {
@@ -991,12 +954,11 @@ impl HttpClient {
             reference_pem,
             Duration::from_secs(limits.connect_timeout_seconds),
         )?;
-        let client = hyper_util::client::legacy::Client::builder(
-            hyper_util::rt::TokioExecutor::new(),
-        )
-        .pool_max_idle_per_host(limits.max_concurrency_per_host)
-        .pool_timer(hyper_util::rt::TokioTimer::new())
-        .build(connector);
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_max_idle_per_host(limits.max_concurrency_per_host)
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .build(connector);
         Ok(HttpClient {
             client,
             limits,
@@ -1048,7 +1010,9 @@ impl HttpClient {
         headers: &[(String, String)],
         body: Option<&[u8]>,
     ) -> Result<http::Response<hyper::body::Incoming>, Failure> {
-        let mut b = http::Request::builder().method(method.clone()).uri(url.as_str());
+        let mut b = http::Request::builder()
+            .method(method.clone())
+            .uri(url.as_str());
         let has = |name: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
         if !has("user-agent") {
             b = b.header(
@@ -1062,8 +1026,9 @@ impl HttpClient {
         for (k, v) in headers {
             b = b.header(k.as_str(), v.as_str());
         }
-        let payload =
-            http_body_util::Full::new(bytes::Bytes::from(body.map(<[u8]>::to_vec).unwrap_or_default()));
+        let payload = http_body_util::Full::new(bytes::Bytes::from(
+            body.map(<[u8]>::to_vec).unwrap_or_default(),
+        ));
         let req = b.body(payload).map_err(|e| Failure::Protocol {
             detail: format!("the request cannot be built: {e}"),
         })?;
@@ -1177,8 +1142,7 @@ impl HttpClient {
                 continue;
             }
             let left = timeout.saturating_sub(hop_start.elapsed());
-            match tokio::time::timeout(left, read_capped(resp, self.limits.max_body_bytes)).await
-            {
+            match tokio::time::timeout(left, read_capped(resp, self.limits.max_body_bytes)).await {
                 Ok(Ok(b)) => ex.body = b,
                 Ok(Err((partial, f))) => {
                     ex.body = partial;

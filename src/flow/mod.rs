@@ -2,6 +2,7 @@
 //! knows protocol details.
 
 pub mod answer;
+pub mod certificate;
 pub mod keypath;
 pub mod mex;
 pub mod preauth;

@@ -47,13 +47,19 @@ impl Pki {
         match tls {
             ServerTls::Modern => {}
             ServerTls::Tls11Only => {
-                b.set_min_proto_version(Some(SslVersion::TLS1_1)).map_err(e)?;
-                b.set_max_proto_version(Some(SslVersion::TLS1_1)).map_err(e)?;
+                // Mozilla's configuration switches TLS 1.0 and 1.1 off by option, beside the range.
+                b.clear_options(openssl::ssl::SslOptions::NO_TLSV1_1);
+                b.set_min_proto_version(Some(SslVersion::TLS1_1))
+                    .map_err(e)?;
+                b.set_max_proto_version(Some(SslVersion::TLS1_1))
+                    .map_err(e)?;
                 b.set_cipher_list("ALL:@SECLEVEL=0").map_err(e)?;
             }
             ServerTls::NoForwardSecrecy => {
-                b.set_min_proto_version(Some(SslVersion::TLS1_2)).map_err(e)?;
-                b.set_max_proto_version(Some(SslVersion::TLS1_2)).map_err(e)?;
+                b.set_min_proto_version(Some(SslVersion::TLS1_2))
+                    .map_err(e)?;
+                b.set_max_proto_version(Some(SslVersion::TLS1_2))
+                    .map_err(e)?;
                 b.set_cipher_list("AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA256:AES128-SHA")
                     .map_err(e)?;
             }
@@ -279,7 +285,10 @@ pub fn generate_with(ip: IpAddr, kind: ServerCert) -> Result<Pki, String> {
     }
     let (cert, server_key) = match &rsa {
         Some(k) => (params.signed_by(k, &issuer).map_err(e)?, k.pkcs8.clone()),
-        None => (params.signed_by(&ec, &issuer).map_err(e)?, ec.serialize_der()),
+        None => (
+            params.signed_by(&ec, &issuer).map_err(e)?,
+            ec.serialize_der(),
+        ),
     };
     Ok(Pki {
         ca_pem: ca_cert.pem(),

@@ -25,6 +25,20 @@ pub enum TransportExpect {
     PublicRoot,
     /// `timely = true`: every answer of the step arrives within macOS's 30 s. TLS-4.
     Timely,
+    /// `ats_protocol = true`: the negotiated protocol is TLS 1.2 or 1.3. TLS-5.
+    AtsProtocol,
+    /// `ats_cipher_suite = true`: the negotiated suite is one ATS accepts. TLS-6.
+    AtsCipherSuite,
+    /// `strong_key = true`: RSA ≥ 2048 or EC ≥ 256 bits, SHA-2 signatures. TLS-7.
+    StrongKey,
+    /// `name_in_san = true`: the host is in the leaf's subjectAltName. TLS-8.
+    NameInSan,
+    /// `server_auth_eku = true`: the leaf's extendedKeyUsage lists serverAuth. TLS-9.
+    ServerAuthEku,
+    /// `validity_period = true`: the leaf's validity is within Apple's limit. TLS-10.
+    ValidityPeriod,
+    /// `certificate_transparency = true`: CT proof for a chain to a public root. TLS-11.
+    CertificateTransparency,
 }
 
 /// Preauthentication expectations (SPEC.md PRE).
@@ -205,6 +219,13 @@ pub const KEYS: &[&str] = &[
     "no_http_redirect",
     "public_root",
     "timely",
+    "ats_protocol",
+    "ats_cipher_suite",
+    "strong_key",
+    "name_in_san",
+    "server_auth_eku",
+    "validity_period",
+    "certificate_transparency",
     "json_object",
     "predicate",
     "mex_url_https",
@@ -326,6 +347,13 @@ impl Expectation {
             "no_http_redirect" => unit(E::Transport(T::NoHttpRedirect)),
             "public_root" => unit(E::Transport(T::PublicRoot)),
             "timely" => unit(E::Transport(T::Timely)),
+            "ats_protocol" => unit(E::Transport(T::AtsProtocol)),
+            "ats_cipher_suite" => unit(E::Transport(T::AtsCipherSuite)),
+            "strong_key" => unit(E::Transport(T::StrongKey)),
+            "name_in_san" => unit(E::Transport(T::NameInSan)),
+            "server_auth_eku" => unit(E::Transport(T::ServerAuthEku)),
+            "validity_period" => unit(E::Transport(T::ValidityPeriod)),
+            "certificate_transparency" => unit(E::Transport(T::CertificateTransparency)),
             "json_object" => unit(E::Preauth(P::JsonObject)),
             "predicate" => Ok(E::Preauth(P::Predicate(boolean(key, v)?))),
             "mex_url_https" => unit(E::Preauth(P::MexUrlHttps)),
@@ -408,6 +436,13 @@ impl Expectation {
                 TransportExpect::NoHttpRedirect => "no_http_redirect",
                 TransportExpect::PublicRoot => "public_root",
                 TransportExpect::Timely => "timely",
+                TransportExpect::AtsProtocol => "ats_protocol",
+                TransportExpect::AtsCipherSuite => "ats_cipher_suite",
+                TransportExpect::StrongKey => "strong_key",
+                TransportExpect::NameInSan => "name_in_san",
+                TransportExpect::ServerAuthEku => "server_auth_eku",
+                TransportExpect::ValidityPeriod => "validity_period",
+                TransportExpect::CertificateTransparency => "certificate_transparency",
             },
             E::Preauth(p) => match p {
                 PreauthExpect::JsonObject => "json_object",

@@ -82,7 +82,7 @@ pub fn load_suite_str(file: &Path, source: &str) -> Result<Suite, ConfigErrors> 
         }
         for r in c.requirements.get_ref() {
             if requirements::find(r.get_ref()).is_none() {
-                errors.push(at(r.span(), format!("unknown requirement ID {:?}: expected an ID from SPEC.md (TLS-1…TLS-4, PRE-1…PRE-9, MEX-1…MEX-10, WST-1…WST-15, WSF-1…WSF-13)", r.get_ref())));
+                errors.push(at(r.span(), format!("unknown requirement ID {:?}: expected an ID from SPEC.md (TLS-1…TLS-11, CFG-1…CFG-6, PRE-1…PRE-9, MEX-1…MEX-10, WST-1…WST-15, WSF-1…WSF-13)", r.get_ref())));
             }
         }
         let table = &c.expect.get_ref().0;

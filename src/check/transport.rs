@@ -42,6 +42,8 @@ pub fn transport_blocker(ex: &Exchange) -> Option<Blocker> {
 /// a body over the cap, broken HTTP) fails it, and blocks the family's other expectations.
 pub fn document_requirement(family: Family) -> &'static str {
     match family {
+        // The login configuration step makes no exchange; its first rule stands in.
+        Family::Configuration => "CFG-1",
         Family::Preauth => "PRE-2",
         Family::Mex => "MEX-2",
         Family::Login => "WST-1",

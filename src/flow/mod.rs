@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod certificate;
+pub mod config;
 pub mod keypath;
 pub mod mex;
 pub mod preauth;

@@ -48,6 +48,36 @@ pub static ALL: &[Defect] = &[
         "the MEX URL answers 302 to an http:// URL"
     ),
     defect!(
+        "cfg-no-request-urn",
+        &["CFG-1"],
+        "its target's login configuration lacks federationRequestURN"
+    ),
+    defect!(
+        "cfg-no-preauth-url",
+        &["CFG-2"],
+        "its target's dynamic WS-Trust configuration lacks federationUserPreauthenticationURL"
+    ),
+    defect!(
+        "cfg-no-mex-keypath",
+        &["CFG-3"],
+        "its target's dynamic WS-Trust configuration lacks federationMEXURLKeypath (the documentation calls it optional; macOS refuses the configuration)"
+    ),
+    defect!(
+        "cfg-predicate-raises",
+        &["CFG-4"],
+        "its target's federationPredicate raises against an empty dictionary (SELF BEGINSWITH on a dictionary), though it evaluates true for a federated answer"
+    ),
+    defect!(
+        "cfg-wstrust-no-mex-url",
+        &["CFG-5"],
+        "its target is a WS-Trust configuration without federationMEXURL"
+    ),
+    defect!(
+        "cfg-http-preauth-url",
+        &["CFG-6"],
+        "its target's federationUserPreauthenticationURL is an http:// URL"
+    ),
+    defect!(
         "tls-1-1-only",
         &["TLS-5"],
         "speaks TLS 1.1 only (App Transport Security requires TLS 1.2 or later)"

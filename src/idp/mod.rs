@@ -12,8 +12,7 @@ pub mod wsfed;
 pub use defects::Defect;
 
 use crate::flow::keypath::KeyPath;
-use crate::flow::predicate::Predicate;
-use crate::suite::{FederationType, Limits, NameValue, Secret, Target, User};
+use crate::suite::{FederationType, Limits, LoginConfig, NameValue, Secret, Target, User};
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +38,11 @@ pub const SPECIAL_LOGIN: &str = "o'brien&<jürgen>\"@contoso.example";
 pub const REQUEST_URN: &str = "urn:federation:MicrosoftOnline";
 /// The predicate the reference target configures.
 pub const PREDICATE: &str = r#"account_type ==[c] "federated""#;
+/// The predicate of the `cfg-predicate-raises` defect: true for the federated answer, but against
+/// the empty dictionary macOS evaluates it with, `SELF` (a dictionary) reaches BEGINSWITH, and
+/// NSPredicate raises.
+pub const RAISING_PREDICATE: &str =
+    r#"account_type ==[c] "federated" OR SELF BEGINSWITH[c] "federated""#;
 /// The custom preauthentication value the reference target sends (Microsoft's own parameter).
 pub const CUSTOM_VALUE: (&str, &str) = ("checkForMicrosoftAccount", "false");
 
@@ -276,8 +280,45 @@ impl RunningIdp {
         })
     }
 
+    /// The login configuration the reference target writes; a CFG defect changes it.
+    pub fn login_configuration(&self) -> LoginConfig {
+        let defect = |name| defects::has(self.defect, name);
+        let preauth_url = if defect("cfg-http-preauth-url") {
+            self.preauth_url().replacen("https://", "http://", 1)
+        } else {
+            self.preauth_url()
+        };
+        if defect("cfg-wstrust-no-mex-url") {
+            return LoginConfig {
+                federation_type: FederationType::Wstrust,
+                request_urn: Some(REQUEST_URN.to_string()),
+                preauth_url: None,
+                predicate: None,
+                mex_keypath: None,
+                mex_url: None,
+            };
+        }
+        LoginConfig {
+            federation_type: FederationType::DynamicWstrust,
+            request_urn: (!defect("cfg-no-request-urn")).then(|| REQUEST_URN.to_string()),
+            preauth_url: (!defect("cfg-no-preauth-url")).then_some(preauth_url),
+            predicate: Some(
+                if defect("cfg-predicate-raises") {
+                    RAISING_PREDICATE
+                } else {
+                    PREDICATE
+                }
+                .to_string(),
+            ),
+            mex_keypath: (!defect("cfg-no-mex-keypath"))
+                .then(|| "federation_metadata_url".to_string()),
+            mex_url: None,
+        }
+    }
+
     /// The target that points at this IdP (the reference target).
     pub fn target(&self) -> Target {
+        let lc = self.login_configuration();
         // One name whatever the defect: a defect is a changed reference, so its answers are
         // compared with the reference goldens (and differ where the defect shows).
         let name = "reference".to_string();
@@ -293,12 +334,16 @@ impl RunningIdp {
             }),
             file: None,
             platform_sso: true,
-            federation_type: FederationType::DynamicWstrust,
-            preauth_url: url::Url::parse(&self.preauth_url()).ok(),
-            predicate: Predicate::parse(PREDICATE).ok(),
-            mex_keypath: KeyPath::parse("federation_metadata_url").ok(),
-            mex_url: None,
-            request_urn: REQUEST_URN.to_string(),
+            federation_type: lc.federation_type,
+            preauth_url: lc.preauth_url(),
+            predicate: lc.parsed_predicate(),
+            mex_keypath: lc
+                .mex_keypath
+                .as_deref()
+                .and_then(|k| KeyPath::parse(k).ok()),
+            mex_url: lc.mex_url(),
+            request_urn: lc.request_urn.clone().unwrap_or_default(),
+            login_configuration: Some(lc),
             custom_values: vec![NameValue {
                 name: CUSTOM_VALUE.0.into(),
                 value: CUSTOM_VALUE.1.into(),
@@ -390,16 +435,37 @@ impl RunningIdp {
     ) -> String {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let t = self.target();
+        let lc = self.login_configuration();
+        let mut login = format!(
+            "federationType = {}\n",
+            q(match lc.federation_type {
+                FederationType::Wstrust => "wstrust",
+                FederationType::DynamicWstrust => "dynamic-wstrust",
+            })
+        );
+        for (key, value) in [
+            ("federationUserPreauthenticationURL", &lc.preauth_url),
+            ("federationPredicate", &lc.predicate),
+            ("federationMEXURLKeypath", &lc.mex_keypath),
+            ("federationMEXURL", &lc.mex_url),
+            ("federationRequestURN", &lc.request_urn),
+        ] {
+            if let Some(v) = value {
+                login.push_str(&format!("{key} = {}\n", q(v)));
+            }
+        }
+        if lc.federation_type == FederationType::DynamicWstrust {
+            login.push_str(&format!(
+                "customFederationUserPreauthenticationRequestValues = [{{ name = {}, value = {} }}]\n",
+                q(CUSTOM_VALUE.0),
+                q(CUSTOM_VALUE.1)
+            ));
+        }
         format!(
-            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[[user]]\nrole = \"lockout-probe\"\nlogin = {lp}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\n{login}\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[[user]]\nrole = \"lockout-probe\"\nlogin = {lp}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
             base = self.base,
             name = q(&t.name),
             desc = q(t.description.as_deref().unwrap_or("")),
-            pre = q(&self.preauth_url()),
-            pred = q(PREDICATE),
-            urn = q(REQUEST_URN),
-            cn = q(CUSTOM_VALUE.0),
-            cv = q(CUSTOM_VALUE.1),
             fl = q(FEDERATED_LOGIN),
             pf = q(password_file),
             ml = q(MANAGED_LOGIN),

@@ -41,6 +41,24 @@ pub enum TransportExpect {
     CertificateTransparency,
 }
 
+/// Login configuration expectations (SPEC.md CFG): macOS's checks when the configuration is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigExpect {
+    /// `request_urn_set = true`: federationRequestURN is set. CFG-1.
+    RequestUrnSet,
+    /// `preauth_url_set = true`: federationUserPreauthenticationURL is set. CFG-2.
+    PreauthUrlSet,
+    /// `mex_keypath_set = true`: federationMEXURLKeypath is set. CFG-3.
+    MexKeypathSet,
+    /// `predicate_evaluates = true`: the predicate compiles and evaluates against `{}`. CFG-4.
+    PredicateEvaluates,
+    /// `mex_url_set = true`: federationMEXURL is set. CFG-5.
+    MexUrlSet,
+    /// `https_urls = true`: the URL keys are absolute https URLs. CFG-6.
+    HttpsUrls,
+}
+
 /// Preauthentication expectations (SPEC.md PRE).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -173,6 +191,8 @@ pub enum SigninExpect {
 pub enum Expectation {
     /// About the HTTP exchange (any step).
     Transport(TransportExpect),
+    /// About the login configuration.
+    Config(ConfigExpect),
     /// About a preauthentication answer.
     Preauth(PreauthExpect),
     /// About the MEX document.
@@ -226,6 +246,12 @@ pub const KEYS: &[&str] = &[
     "server_auth_eku",
     "validity_period",
     "certificate_transparency",
+    "request_urn_set",
+    "preauth_url_set",
+    "mex_keypath_set",
+    "predicate_evaluates",
+    "mex_url_set",
+    "https_urls",
     "json_object",
     "predicate",
     "mex_url_https",
@@ -354,6 +380,12 @@ impl Expectation {
             "server_auth_eku" => unit(E::Transport(T::ServerAuthEku)),
             "validity_period" => unit(E::Transport(T::ValidityPeriod)),
             "certificate_transparency" => unit(E::Transport(T::CertificateTransparency)),
+            "request_urn_set" => unit(E::Config(ConfigExpect::RequestUrnSet)),
+            "preauth_url_set" => unit(E::Config(ConfigExpect::PreauthUrlSet)),
+            "mex_keypath_set" => unit(E::Config(ConfigExpect::MexKeypathSet)),
+            "predicate_evaluates" => unit(E::Config(ConfigExpect::PredicateEvaluates)),
+            "mex_url_set" => unit(E::Config(ConfigExpect::MexUrlSet)),
+            "https_urls" => unit(E::Config(ConfigExpect::HttpsUrls)),
             "json_object" => unit(E::Preauth(P::JsonObject)),
             "predicate" => Ok(E::Preauth(P::Predicate(boolean(key, v)?))),
             "mex_url_https" => unit(E::Preauth(P::MexUrlHttps)),
@@ -444,6 +476,14 @@ impl Expectation {
                 TransportExpect::ValidityPeriod => "validity_period",
                 TransportExpect::CertificateTransparency => "certificate_transparency",
             },
+            E::Config(c) => match c {
+                ConfigExpect::RequestUrnSet => "request_urn_set",
+                ConfigExpect::PreauthUrlSet => "preauth_url_set",
+                ConfigExpect::MexKeypathSet => "mex_keypath_set",
+                ConfigExpect::PredicateEvaluates => "predicate_evaluates",
+                ConfigExpect::MexUrlSet => "mex_url_set",
+                ConfigExpect::HttpsUrls => "https_urls",
+            },
             E::Preauth(p) => match p {
                 PreauthExpect::JsonObject => "json_object",
                 PreauthExpect::Predicate(_) => "predicate",
@@ -508,6 +548,7 @@ impl Expectation {
     pub fn family(&self) -> Option<Family> {
         match self {
             Expectation::Transport(_) => None,
+            Expectation::Config(_) => Some(Family::Configuration),
             Expectation::Preauth(_) => Some(Family::Preauth),
             Expectation::Mex(_) => Some(Family::Mex),
             Expectation::Login(_) => Some(Family::Login),

@@ -44,3 +44,60 @@ pub fn judge(e: &ConfigExpect, o: &ConfigObservation) -> Finding {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::{FederationType, LoginConfig};
+
+    fn obs(f: impl Fn(&mut LoginConfig)) -> ConfigObservation {
+        let mut config = LoginConfig {
+            federation_type: FederationType::DynamicWstrust,
+            request_urn: Some("urn:federation:MicrosoftOnline".into()),
+            preauth_url: Some("https://login.example/common/userrealm".into()),
+            predicate: Some(r#"account_type ==[c] "federated""#.into()),
+            mex_keypath: Some("federation_metadata_url".into()),
+            mex_url: None,
+        };
+        f(&mut config);
+        ConfigObservation { config }
+    }
+
+    #[test]
+    fn a_refusal_quotes_what_macos_logs() {
+        let f = judge(&ConfigExpect::MexKeypathSet, &obs(|c| c.mex_keypath = None));
+        assert_eq!(f.result, CheckResult::Fail);
+        assert_eq!(
+            f.actual,
+            "federationMEXURLKeypath is absent (the documented fallback federation_metadata_url is never reached); macOS refuses the login configuration: \"The federationMexURLKeypath is missing.\""
+        );
+        let f = judge(
+            &ConfigExpect::HttpsUrls,
+            &obs(|c| c.preauth_url = Some("http://login.example/realm".into())),
+        );
+        assert_eq!(f.result, CheckResult::Fail);
+        assert!(
+            f.actual.starts_with("federationUserPreauthenticationURL \"http://login.example/realm\" is not an https URL (scheme \"http\"); App Transport Security refuses the load: "),
+            "{}",
+            f.actual
+        );
+    }
+
+    #[test]
+    fn rules_of_the_other_federation_type_do_not_apply_and_unknown_syntax_is_not_judged() {
+        let f = judge(&ConfigExpect::MexUrlSet, &obs(|_| {}));
+        assert!(matches!(
+            f.result,
+            CheckResult::Skip(Skip::NotApplicable { .. })
+        ));
+        let f = judge(
+            &ConfigExpect::PredicateEvaluates,
+            &obs(|c| c.predicate = Some("ANY groups == 'x'".into())),
+        );
+        assert!(
+            matches!(f.result, CheckResult::Skip(Skip::NeedsInput { .. })),
+            "{:?}",
+            f.result
+        );
+    }
+}

@@ -665,3 +665,170 @@ fn certificate_transparency(exchanges: &[Exchange]) -> Finding {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::TlsFailure;
+    use crate::idp::pki::{ServerCert, generate_with};
+
+    /// An exchange whose handshake showed the reference CA's chain with a server certificate of
+    /// `kind`, ending in a root of `trust`.
+    fn handshake(kind: ServerCert, trust: Trust) -> Exchange {
+        let pki = generate_with(std::net::IpAddr::from([127, 0, 0, 1]), kind).expect("pki");
+        let mut ex = Exchange::offline("GET", 200);
+        ex.final_url = "https://127.0.0.1:8443/mex".into();
+        ex.tls = Some(TlsInfo {
+            trust,
+            version: "TLSv1.3".into(),
+            cipher: "TLS_AES_128_GCM_SHA256".into(),
+            host: "127.0.0.1".into(),
+            chain: pki.server_chain.clone(),
+            peer_chain: pki.server_chain,
+        });
+        ex
+    }
+
+    fn failed(failure: TlsFailure) -> Exchange {
+        let mut ex = Exchange::offline("GET", 200);
+        ex.status = None;
+        ex.url = "https://127.0.0.1:8443/mex".into();
+        ex.final_url = ex.url.clone();
+        ex.failure = Some(Failure::Tls { failure });
+        ex
+    }
+
+    fn result(e: TransportExpect, ex: &Exchange) -> (CheckResult, String) {
+        let f = judge(&e, std::slice::from_ref(ex));
+        (f.result, f.actual)
+    }
+
+    #[test]
+    fn the_reference_certificate_passes_every_apple_rule() {
+        let ex = handshake(ServerCert::Valid, Trust::ReferenceRoot);
+        for e in [
+            TransportExpect::AtsProtocol,
+            TransportExpect::AtsCipherSuite,
+            TransportExpect::StrongKey,
+            TransportExpect::NameInSan,
+            TransportExpect::ServerAuthEku,
+            TransportExpect::ValidityPeriod,
+            TransportExpect::CertificateTransparency,
+        ] {
+            let (r, actual) = result(e.clone(), &ex);
+            assert_eq!(r, CheckResult::Pass, "{e:?}: {actual}");
+        }
+    }
+
+    #[test]
+    fn each_defective_certificate_fails_its_rule_with_the_value_found() {
+        let table = [
+            (
+                ServerCert::LongValidity,
+                TransportExpect::ValidityPeriod,
+                "leaf valid 730 days; Apple accepts at most 398 for certificates issued after 2020-09-01",
+            ),
+            (
+                ServerCert::Rsa1024,
+                TransportExpect::StrongKey,
+                "has RSA-1024: Apple requires RSA of 2048 bits or more",
+            ),
+            (
+                ServerCert::NoSan,
+                TransportExpect::NameInSan,
+                "has no subjectAltName extension",
+            ),
+            (
+                ServerCert::NoServerAuth,
+                TransportExpect::ServerAuthEku,
+                "has no extendedKeyUsage extension",
+            ),
+            (
+                ServerCert::NoSct,
+                TransportExpect::CertificateTransparency,
+                "carries no SCT list",
+            ),
+        ];
+        for (kind, e, needle) in table {
+            let (r, actual) = result(e.clone(), &handshake(kind, Trust::ReferenceRoot));
+            assert_eq!(r, CheckResult::Fail, "{kind:?} {e:?}: {actual}");
+            assert!(actual.contains(needle), "{kind:?}: {actual}");
+        }
+    }
+
+    #[test]
+    fn a_private_chain_is_held_to_825_days_and_not_to_ct() {
+        let (r, actual) = result(
+            TransportExpect::ValidityPeriod,
+            &handshake(ServerCert::LongValidity, Trust::PrivateCa),
+        );
+        assert_eq!(r, CheckResult::Pass, "{actual}");
+        assert!(actual.contains("at most 825"), "{actual}");
+        let (r, actual) = result(
+            TransportExpect::CertificateTransparency,
+            &handshake(ServerCert::NoSct, Trust::PrivateCa),
+        );
+        assert_eq!(r, CheckResult::Pass, "{actual}");
+    }
+
+    #[test]
+    fn a_handshake_failure_fails_its_own_rule_and_blocks_the_others() {
+        let ex = failed(TlsFailure::Version {
+            negotiated: "TLSv1.1".into(),
+        });
+        let (r, actual) = result(TransportExpect::AtsProtocol, &ex);
+        assert_eq!(r, CheckResult::Fail);
+        assert!(
+            actual.ends_with("App Transport Security requires TLS 1.2 or later; the server negotiates TLS 1.1 at best"),
+            "{actual}"
+        );
+        for e in [
+            TransportExpect::ValidCertificate,
+            TransportExpect::AtsCipherSuite,
+            TransportExpect::ValidityPeriod,
+        ] {
+            match result(e.clone(), &ex).0 {
+                CheckResult::Skip(Skip::Blocked(b)) => assert_eq!(b.requirement, "TLS-5"),
+                other => panic!("{e:?}: {other:?}"),
+            }
+        }
+        let ex = failed(TlsFailure::Name {
+            host: "127.0.0.1".into(),
+            names: vec!["wrong-host.invalid".into()],
+        });
+        let (r, actual) = result(TransportExpect::ValidCertificate, &ex);
+        assert_eq!(r, CheckResult::Fail);
+        assert!(
+            actual.ends_with("the certificate is for \"wrong-host.invalid\", not 127.0.0.1"),
+            "{actual}"
+        );
+        match result(TransportExpect::StrongKey, &ex).0 {
+            CheckResult::Skip(Skip::Blocked(b)) => assert_eq!(b.requirement, "TLS-1"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ats_suites_are_apples_eleven_and_tls_13() {
+        assert!(crate::http::ats_suite(
+            "TLSv1.2",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"
+        ));
+        assert!(!crate::http::ats_suite(
+            "TLSv1.2",
+            "TLS_RSA_WITH_AES_256_GCM_SHA384"
+        ));
+        assert!(!crate::http::ats_suite(
+            "TLSv1.2",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+        ));
+        assert!(crate::http::ats_suite(
+            "TLSv1.3",
+            "TLS_CHACHA20_POLY1305_SHA256"
+        ));
+        assert!(!crate::http::ats_suite(
+            "TLSv1.1",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"
+        ));
+    }
+}

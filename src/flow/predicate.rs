@@ -493,7 +493,7 @@ fn eval_strict(n: &Node, obj: &Value) -> Result<bool, Raise> {
                     both && !(l.is_string() && r.is_string())
                 }
                 Op::Contains => both && !l.is_array() && !(l.is_string() && r.is_string()),
-                Op::In => !r.is_null() && !(r.is_array() || r.is_string() || r.is_object()),
+                Op::In => !(r.is_null() || r.is_array() || r.is_string() || r.is_object()),
                 Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                     let num = |v: &Value| v.is_number() || v.is_boolean();
                     both && !((l.is_string() && r.is_string()) || (num(&l) && num(&r)))

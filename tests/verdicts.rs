@@ -143,7 +143,7 @@ fn a_ws_fed_only_target_whose_idp_has_a_certificate_for_another_host_fails_tls_1
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("not valid for"), "{}", r.stderr);
+    assert!(r.stderr.contains("the certificate is for"), "{}", r.stderr);
 }
 
 #[test]

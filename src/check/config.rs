@@ -33,12 +33,6 @@ pub fn judge(e: &ConfigExpect, o: &ConfigObservation) -> Finding {
         RuleOutcome::Refused { detail } => {
             finding(key, CheckResult::Fail, expected, refusal(r, &detail))
         }
-        RuleOutcome::NotApplicable { reason } => finding(
-            key,
-            CheckResult::Skip(Skip::not_applicable(reason)),
-            expected,
-            "",
-        ),
         RuleOutcome::NotEvaluated { reason } => {
             finding(key, CheckResult::Skip(Skip::needs(reason)), expected, "")
         }
@@ -84,12 +78,13 @@ mod tests {
     }
 
     #[test]
-    fn rules_of_the_other_federation_type_do_not_apply_and_unknown_syntax_is_not_judged() {
+    fn rules_of_the_other_federation_type_hold_and_unknown_syntax_is_not_judged() {
         let f = judge(&ConfigExpect::MexUrlSet, &obs(|_| {}));
-        assert!(matches!(
-            f.result,
-            CheckResult::Skip(Skip::NotApplicable { .. })
-        ));
+        assert_eq!(f.result, CheckResult::Pass);
+        assert_eq!(
+            f.actual,
+            "federationType is \"dynamic-wstrust\": macOS checks this only when it is \"wstrust\""
+        );
         let f = judge(
             &ConfigExpect::PredicateEvaluates,
             &obs(|c| c.predicate = Some("ANY groups == 'x'".into())),

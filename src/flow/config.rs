@@ -100,11 +100,6 @@ pub enum RuleOutcome {
         /// What is wrong, with the value.
         detail: String,
     },
-    /// The rule does not apply to this federation type.
-    NotApplicable {
-        /// Why.
-        reason: String,
-    },
     /// fedconform cannot judge it (a predicate outside its NSPredicate subset).
     NotEvaluated {
         /// Why.
@@ -121,9 +116,15 @@ pub fn check(cfg: &LoginConfig, rule: ConfigRule) -> RuleOutcome {
     let dynamic = cfg.federation_type == FederationType::DynamicWstrust;
     let holds = |seen: String| RuleOutcome::Holds { seen };
     let refused = |detail: String| RuleOutcome::Refused { detail };
-    let only = |ty: &str| RuleOutcome::NotApplicable {
-        reason: format!(
-            "macOS checks it only when federationType is {}",
+    // A rule of the other federation type holds: macOS does not check it for this one (the
+    // requirement says "a dynamic WS-Trust configuration sets…", and this is not one).
+    let only = |ty: &str| RuleOutcome::Holds {
+        seen: format!(
+            "federationType is {}: macOS checks this only when it is {}",
+            crate::flow::quoted(match cfg.federation_type {
+                FederationType::Wstrust => "wstrust",
+                FederationType::DynamicWstrust => "dynamic-wstrust",
+            }),
             crate::flow::quoted(ty)
         ),
     };
@@ -261,7 +262,7 @@ mod tests {
         }
         assert!(matches!(
             check(&cfg, ConfigRule::MexUrl),
-            RuleOutcome::NotApplicable { .. }
+            RuleOutcome::Holds { .. }
         ));
     }
 
@@ -297,7 +298,7 @@ mod tests {
         assert!(refused(&wstrust, ConfigRule::MexUrl));
         assert!(matches!(
             check(&wstrust, ConfigRule::MexKeypath),
-            RuleOutcome::NotApplicable { .. }
+            RuleOutcome::Holds { .. }
         ));
     }
 }

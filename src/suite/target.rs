@@ -429,19 +429,11 @@ impl Target {
                 );
             } else if self.platform_sso
                 && self.federation_type == FederationType::Wstrust
-                && (r.id.starts_with("PRE-") || ["CFG-2", "CFG-3", "CFG-4"].contains(&r.id))
+                && r.id.starts_with("PRE-")
             {
                 out.insert(
                     r.id.to_string(),
                     "federationType is \"wstrust\": macOS sends no preauthentication".into(),
-                );
-            } else if self.platform_sso
-                && self.federation_type == FederationType::DynamicWstrust
-                && r.id == "CFG-5"
-            {
-                out.insert(
-                    r.id.to_string(),
-                    "federationType is \"dynamic-wstrust\": the MEX URL comes from the preauthentication answer".into(),
                 );
             }
         }

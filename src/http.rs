@@ -303,6 +303,48 @@ pub struct TlsInfo {
     /// The chain as the server sent it, leaf first, DER.
     #[serde(skip)]
     pub peer_chain: Vec<Vec<u8>>,
+    /// How many signed certificate timestamps the server delivered, by any route OpenSSL reads:
+    /// in the certificate, the TLS extension or an OCSP staple (TLS-11; presence only).
+    pub scts: usize,
+}
+
+/// Certificate Transparency through OpenSSL's own CT support, which the `openssl` crate does not
+/// wrap: the client asks for SCTs as macOS does (the signed_certificate_timestamp extension and an
+/// OCSP staple) and counts what came, by any route. Validation is permissive: SCTs never fail a
+/// handshake here; TLS-11 judges their presence.
+mod ct {
+    use foreign_types::ForeignTypeRef;
+    use std::ffi::{c_int, c_void};
+
+    /// `SSL_CT_VALIDATION_PERMISSIVE` (openssl/ssl.h).
+    const PERMISSIVE: c_int = 0;
+
+    unsafe extern "C" {
+        fn SSL_enable_ct(s: *mut c_void, validation_mode: c_int) -> c_int;
+        fn SSL_get0_peer_scts(s: *mut c_void) -> *const c_void;
+        fn OPENSSL_sk_num(st: *const c_void) -> c_int;
+    }
+
+    /// Asks for SCTs on this connection; false when OpenSSL refuses.
+    pub fn request(ssl: &mut openssl::ssl::SslRef) -> bool {
+        // SAFETY: `ssl` is a live SSL object borrowed for the call; SSL_enable_ct only installs
+        // OpenSSL's own permissive validation callback on it.
+        unsafe { SSL_enable_ct(ssl.as_ptr().cast(), PERMISSIVE) == 1 }
+    }
+
+    /// How many SCTs the server delivered on this (handshaken) connection.
+    pub fn delivered(ssl: &openssl::ssl::SslRef) -> usize {
+        // SAFETY: `ssl` is a live SSL object borrowed for the call; SSL_get0_peer_scts returns a
+        // stack the SSL object owns (or null), read here before the borrow ends and never freed.
+        unsafe {
+            let stack = SSL_get0_peer_scts(ssl.as_ptr().cast());
+            if stack.is_null() {
+                0
+            } else {
+                usize::try_from(OPENSSL_sk_num(stack)).unwrap_or(0)
+            }
+        }
+    }
 }
 
 /// A request to send.
@@ -757,6 +799,12 @@ impl AtsConnector {
         if host.parse::<std::net::IpAddr>().is_err() {
             ssl.set_hostname(&host).map_err(protocol)?;
         }
+        if !ct::request(&mut ssl) {
+            return Err(Failure::Protocol {
+                detail: "cannot ask for Certificate Transparency proof (OpenSSL's CT support)"
+                    .into(),
+            });
+        }
         let seen: Arc<Mutex<Option<TlsFailure>>> = Arc::default();
         let record = seen.clone();
         let for_host = host.clone();
@@ -833,6 +881,7 @@ impl AtsConnector {
                     host,
                     chain,
                     peer_chain: ders(s.peer_cert_chain()),
+                    scts: ct::delivered(s),
                 };
                 let h2 = s.selected_alpn_protocol() == Some(b"h2");
                 Ok(TlsConn {

@@ -48,6 +48,12 @@ fn pem(label: &str, der: &[u8]) -> String {
 /// Starts `openssl s_server -www` with a certificate from the reference CA and `args` (the
 /// protocol and cipher options under test), and waits until it accepts connections.
 fn s_server(cert: ServerCert, args: &[&str]) -> SServer {
+    s_server_with(cert, args, false)
+}
+
+/// As [`s_server`]; with `scts`, the server delivers an SCT list in the TLS extension
+/// (`-serverinfo`), as some CT deployments do instead of embedding it.
+fn s_server_with(cert: ServerCert, args: &[&str], scts: bool) -> SServer {
     let pki: Pki = generate_with(IpAddr::V4(Ipv4Addr::LOCALHOST), cert).expect("certificates");
     let dir = tempfile::tempdir().expect("tempdir");
     let write = |name: &str, text: &str| {
@@ -65,6 +71,20 @@ fn s_server(cert: ServerCert, args: &[&str]) -> SServer {
             .collect::<String>(),
     );
     let key = write("key.pem", &pem("PRIVATE KEY", &pki.server_key));
+    let mut extra: Vec<String> = Vec::new();
+    if scts {
+        // serverinfo: extension type 18 (signed_certificate_timestamp), its length, the list.
+        let list = fedconform::idp::pki::sct_list();
+        let mut data = vec![0u8, 18];
+        data.extend_from_slice(&(list.len() as u16).to_be_bytes());
+        data.extend_from_slice(&list);
+        let info = write(
+            "serverinfo.pem",
+            &pem("SERVERINFO FOR signed_certificate_timestamp", &data),
+        );
+        extra.push("-serverinfo".into());
+        extra.push(info.to_string_lossy().into_owned());
+    }
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -81,6 +101,7 @@ fn s_server(cert: ServerCert, args: &[&str]) -> SServer {
         .arg(&key)
         .arg("-www")
         .arg("-quiet")
+        .args(&extra)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -271,4 +292,34 @@ fn a_ca_certificate_as_leaf_fails_tls_9_in_words() {
         .find(|c| c.0 == "wstrust-mex::tls-valid-certificate")
         .expect("the TLS-1 case ran");
     assert_eq!(valid.2, "pass", "{}", valid.3);
+}
+
+#[test]
+fn scts_delivered_in_the_tls_extension_are_ct_proof_and_none_fails_tls_11() {
+    let with = s_server_with(ServerCert::NoSct, &["-tls1_2"], true);
+    let ex = fetch(&with);
+    assert_eq!(ex.status, Some(200), "{:?}", ex.failure);
+    assert_eq!(ex.tls.as_ref().map(|t| t.scts), Some(1));
+    let f = judge(
+        &TransportExpect::CertificateTransparency,
+        std::slice::from_ref(&ex),
+    );
+    assert_eq!(f.result, CheckResult::Pass, "{}", f.actual);
+    assert!(
+        f.actual.contains("1 SCT(s) delivered in the handshake"),
+        "{}",
+        f.actual
+    );
+    let without = s_server(ServerCert::NoSct, &["-tls1_2"]);
+    let ex = fetch(&without);
+    let f = judge(
+        &TransportExpect::CertificateTransparency,
+        std::slice::from_ref(&ex),
+    );
+    assert_eq!(f.result, CheckResult::Fail, "{}", f.actual);
+    assert!(
+        f.actual.contains("no Certificate Transparency proof"),
+        "{}",
+        f.actual
+    );
 }

@@ -638,11 +638,12 @@ fn validity_period(exchanges: &[Exchange]) -> Finding {
 /// TLS-11: "Publicly trusted Transport Layer Security (TLS) server authentication certificates
 /// must meet Apple's Certificate Transparency (CT) policy" (Apple, "Apple's Certificate
 /// Transparency policy"), for certificates issued after 2018-10-15. fedconform checks that proof
-/// is present (an SCT list in the leaf), not the SCTs' signatures nor their logs.
+/// is present — an SCT list in the leaf, or SCTs delivered in the TLS extension or an OCSP staple
+/// — not the SCTs' signatures, their number nor their logs.
 fn certificate_transparency(exchanges: &[Exchange]) -> Finding {
     on_every_handshake(
         "certificate_transparency",
-        "Certificate Transparency proof (an SCT list in the leaf) for a chain to a public root",
+        "Certificate Transparency proof (SCTs in the leaf, the TLS extension or an OCSP staple) for a chain to a public root",
         None,
         exchanges,
         |tls| {
@@ -655,10 +656,15 @@ fn certificate_transparency(exchanges: &[Exchange]) -> Finding {
                 return Ok("issued before 2018-10-15: CT is not required".into());
             }
             if leaf.sct_list {
-                Ok("SCT list present".into())
+                Ok("SCT list in the certificate".into())
+            } else if tls.scts > 0 {
+                Ok(format!(
+                    "{} SCT(s) delivered in the handshake (TLS extension or OCSP staple)",
+                    tls.scts
+                ))
             } else {
                 Err(format!(
-                    "the leaf {} carries no SCT list: no Certificate Transparency proof",
+                    "the leaf {} carries no SCT list and the handshake delivered no SCT: no Certificate Transparency proof",
                     quoted(&leaf.subject)
                 ))
             }
@@ -685,6 +691,7 @@ mod tests {
             host: "127.0.0.1".into(),
             chain: pki.server_chain.clone(),
             peer_chain: pki.server_chain,
+            scts: 0,
         });
         ex
     }

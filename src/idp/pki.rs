@@ -141,9 +141,10 @@ pub fn generate(ip: IpAddr, wrong_host: bool) -> Result<Pki, String> {
     )
 }
 
-/// The SignedCertificateTimestampList extension (RFC 6962 §3.3, OID 1.3.6.1.4.1.11129.2.4.2)
-/// with one well-formed SCT from a made-up log: TLS-11 checks the proof's presence only.
-fn sct_list_extension() -> CustomExtension {
+/// A SignedCertificateTimestampList (RFC 6962 §3.3) holding one well-formed SCT from a made-up
+/// log, TLS-encoded: the content of the certificate extension and of the TLS extension alike.
+/// TLS-11 checks the proof's presence only.
+pub fn sct_list() -> Vec<u8> {
     let mut sct = vec![0u8]; // v1
     sct.extend_from_slice(&[0x5a; 32]); // log ID
     let ms = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp())
@@ -157,8 +158,14 @@ fn sct_list_extension() -> CustomExtension {
     sct.extend_from_slice(&signature);
     let mut list = (sct.len() as u16).to_be_bytes().to_vec();
     list.extend_from_slice(&sct);
-    let mut value = ((list.len()) as u16).to_be_bytes().to_vec();
+    let mut value = (list.len() as u16).to_be_bytes().to_vec();
     value.extend_from_slice(&list);
+    value
+}
+
+/// The SignedCertificateTimestampList certificate extension (OID 1.3.6.1.4.1.11129.2.4.2).
+fn sct_list_extension() -> CustomExtension {
+    let value = sct_list();
     // The extension's value is an OCTET STRING holding the TLS-encoded list.
     let mut der = vec![0x04];
     der.extend_from_slice(&der_length(value.len()));
@@ -212,9 +219,15 @@ pub fn generate_with(ip: IpAddr, kind: ServerCert) -> Result<Pki, String> {
     let ca_key = KeyPair::generate().map_err(e)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "fedconform reference IdP CA");
+    // A name of its own per CA: a client looks a certificate's issuer up by name, and two
+    // reference IdPs trusted at once (a test beside the hostile server) must not be confused.
+    ca_params.distinguished_name.push(
+        DnType::CommonName,
+        format!(
+            "fedconform reference IdP CA {}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        ),
+    );
     ca_params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
@@ -252,6 +265,7 @@ pub fn generate_with(ip: IpAddr, kind: ServerCert) -> Result<Pki, String> {
         _ => vec!["localhost".to_string()],
     };
     let mut params = CertificateParams::new(names).map_err(e)?;
+    params.use_authority_key_identifier_extension = true;
     if !matches!(kind, ServerCert::WrongHost | ServerCert::NoSan) {
         params.subject_alt_names.push(SanType::IpAddress(ip));
     }

@@ -936,16 +936,30 @@ impl AtsConnector {
     }
 }
 
-/// A failed handshake in words: OpenSSL's reason (an alert's name) or what the socket said.
+/// A failed handshake in words: the TLS alert the server sent, or what the connection did.
 fn handshake_words(e: &openssl::ssl::Error) -> String {
-    if let Some(stack) = e.ssl_error()
-        && let Some(reason) = stack.errors().iter().find_map(|x| x.reason())
-    {
-        return reason.to_string();
-    }
-    match e.io_error() {
-        Some(io) => format!("the connection failed during the handshake: {io}"),
-        None => "the server closed the connection during the handshake".into(),
+    let reason = e
+        .ssl_error()
+        .and_then(|stack| stack.errors().iter().find_map(|x| x.reason()));
+    match reason {
+        Some(r) if r.contains(" alert ") => {
+            let alert = r.split_once(" alert ").map(|(_, a)| a).unwrap_or(r);
+            format!(
+                "the server ended it with the TLS alert {}",
+                crate::flow::quoted(&alert.replace(' ', "_"))
+            )
+        }
+        Some(r) if r.contains("wrong version number") || r.contains("packet length too long") => {
+            "the server did not answer in TLS (plain HTTP on an https port?)".into()
+        }
+        Some(r) if r.contains("unexpected eof") => {
+            "the server closed the connection during the handshake".into()
+        }
+        Some(r) => format!("OpenSSL reports {}", crate::flow::quoted(r)),
+        None => match e.io_error() {
+            Some(io) => format!("the connection failed during the handshake: {io}"),
+            None => "the server closed the connection during the handshake".into(),
+        },
     }
 }
 

@@ -323,3 +323,34 @@ fn scts_delivered_in_the_tls_extension_are_ct_proof_and_none_fails_tls_11() {
         f.actual
     );
 }
+
+#[test]
+fn plain_http_on_an_https_port_is_a_tls_1_failure_in_words() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(2).flatten() {
+            let mut s = stream;
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let http = HttpClient::with_roots(&[], &[], Limits::default()).expect("client");
+    let url = url::Url::parse(&format!("https://127.0.0.1:{port}/")).expect("url");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ex = rt.block_on(http.send(Request::get(url, Vec::new())));
+    let f = judge(
+        &TransportExpect::ValidCertificate,
+        std::slice::from_ref(&ex),
+    );
+    assert_eq!(f.result, CheckResult::Fail, "{}", f.actual);
+    assert!(
+        f.actual
+            .ends_with("the TLS handshake failed: the server did not answer in TLS (plain HTTP on an https port?)"),
+        "{}",
+        f.actual
+    );
+    assert_no_library_text(&f.actual);
+}

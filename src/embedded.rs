@@ -7,6 +7,10 @@ use std::path::Path;
 /// The standard suite files: (file name, text).
 pub const SUITES: &[(&str, &str)] = &[
     (
+        "login-configuration.toml",
+        include_str!("../suites/login-configuration.toml"),
+    ),
+    (
         "psso-preauth.toml",
         include_str!("../suites/psso-preauth.toml"),
     ),

@@ -214,6 +214,13 @@ pub fn observation_text(out: &StepOutput, redactor: &Redactor) -> String {
     match out {
         StepOutput::NotRun { skip } => s.push_str(&format!("not run: {skip}\n")),
         StepOutput::Unreachable { reason } => s.push_str(&format!("unreachable: {reason}\n")),
+        StepOutput::Configuration(c) => {
+            if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&c.config) {
+                for (k, v) in m {
+                    s.push_str(&format!("{k}: {v}\n"));
+                }
+            }
+        }
         StepOutput::Preauth(p) => {
             s.push_str(&format!("login: {}\n", p.login));
             exchange_text(&p.exchange, redactor, &mut s);

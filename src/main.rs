@@ -1251,7 +1251,6 @@ fn main() {
     // SIGPIPE stays ignored (a peer closing a socket must be an error the HTTP client sees, not a
     // signal that kills the run): `print!` panics on a closed stdout, and this hook ends quietly.
     fedconform::report::console::quiet_on_closed_pipe(None);
-    let _ = rustls::crypto::ring::default_provider().install_default();
     // `run` is the default subcommand when the first argument is a flag (`fedconform --list`)
     // or selects a case (`fedconform wstrust-mex`); anything else is a subcommand, and an
     // unknown one is an error with clap's "did you mean".

@@ -65,6 +65,84 @@ pub static CATALOGUE: &[Requirement] = &[
     ),
     req!("TLS-3", Should, "psso", "The chain ends in a public root"),
     req!("TLS-4", Should, "psso", "Each answer arrives within 30 s"),
+    req!(
+        "TLS-5",
+        Must,
+        "psso",
+        "The negotiated protocol is TLS 1.2 or TLS 1.3 (ATS)"
+    ),
+    req!(
+        "TLS-6",
+        Must,
+        "psso",
+        "The negotiated cipher suite is one ATS accepts (ECDHE, AES-GCM or AES-CBC)"
+    ),
+    req!(
+        "TLS-7",
+        Must,
+        "psso",
+        "Certificates below the root have RSA >= 2048 or EC >= 256 bit keys and SHA-2 signatures"
+    ),
+    req!(
+        "TLS-8",
+        Must,
+        "psso",
+        "The host name is in the leaf certificate's subjectAltName"
+    ),
+    req!(
+        "TLS-9",
+        Must,
+        "psso",
+        "The leaf certificate's extendedKeyUsage lists serverAuth"
+    ),
+    req!(
+        "TLS-10",
+        Must,
+        "psso",
+        "The leaf's validity period is within Apple's limit for its issue date"
+    ),
+    req!(
+        "TLS-11",
+        Must,
+        "psso",
+        "A leaf chaining to a public root carries Certificate Transparency proof"
+    ),
+    req!(
+        "CFG-1",
+        Must,
+        "psso",
+        "The login configuration sets federationRequestURN"
+    ),
+    req!(
+        "CFG-2",
+        Must,
+        "psso",
+        "A dynamic WS-Trust configuration sets federationUserPreauthenticationURL"
+    ),
+    req!(
+        "CFG-3",
+        Must,
+        "psso",
+        "A dynamic WS-Trust configuration sets federationMEXURLKeypath"
+    ),
+    req!(
+        "CFG-4",
+        Must,
+        "psso",
+        "federationPredicate compiles and evaluates against an empty dictionary without raising"
+    ),
+    req!(
+        "CFG-5",
+        Must,
+        "psso",
+        "A WS-Trust configuration sets federationMEXURL"
+    ),
+    req!(
+        "CFG-6",
+        Must,
+        "psso",
+        "The configuration's URLs are absolute https URLs"
+    ),
     req!("PRE-1", Must, "psso", "Preauthentication answers 2xx"),
     req!(
         "PRE-2",

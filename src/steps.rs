@@ -3,21 +3,31 @@
 
 use crate::check::transport::transport_blocker;
 use crate::check::{Skip, quoted};
+use crate::flow::config::{ConfigRule, RuleOutcome};
 use crate::flow::wsfed::{self, MetadataAnalysis, SigninAnswer, SigninParams};
 use crate::flow::wstrust::{self, Rst, RstrAnalysis, Variation};
 use crate::flow::{WsTrustVersion, mex, preauth};
 use crate::http::{Exchange, Failure, HttpClient, Redirects, Request};
-use crate::suite::{Family, FederationType, StepKind, Target};
+use crate::suite::{Family, FederationType, LoginConfig, StepKind, Target};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
+
+/// The login configuration as macOS checks it when it is set (SPEC.md CFG).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigObservation {
+    /// The configuration as the target writes it.
+    pub config: LoginConfig,
+}
 
 /// A preauthentication exchange and what was read from it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PreauthObservation {
     /// The login name sent.
     pub login: String,
+    /// Why `federationPredicate` cannot be evaluated (CFG-4), when it cannot.
+    pub predicate_skip: Option<Skip>,
     /// The exchange.
     pub exchange: Exchange,
     /// The answer's analysis (None when there was no answer).
@@ -121,6 +131,8 @@ pub enum StepOutput {
         /// Why.
         skip: Skip,
     },
+    /// The login configuration was read (no exchange).
+    Configuration(Box<ConfigObservation>),
     /// The step did not run because a step it needs could not reach the IdP (the network's
     /// fault, not the IdP's).
     Unreachable {
@@ -143,7 +155,9 @@ impl StepOutput {
     /// The exchange, when the step ran.
     pub fn exchange(&self) -> Option<&Exchange> {
         match self {
-            StepOutput::NotRun { .. } | StepOutput::Unreachable { .. } => None,
+            StepOutput::NotRun { .. }
+            | StepOutput::Unreachable { .. }
+            | StepOutput::Configuration(_) => None,
             StepOutput::Preauth(p) => Some(&p.exchange),
             StepOutput::Mex(m) => Some(&m.exchange),
             StepOutput::Login(l) => Some(&l.exchange),
@@ -156,7 +170,9 @@ impl StepOutput {
     pub fn exchanges(&self) -> &[Exchange] {
         match self {
             StepOutput::Wsfed(w) => &w.exchanges,
-            StepOutput::NotRun { .. } | StepOutput::Unreachable { .. } => &[],
+            StepOutput::NotRun { .. }
+            | StepOutput::Unreachable { .. }
+            | StepOutput::Configuration(_) => &[],
             StepOutput::Preauth(p) => std::slice::from_ref(&p.exchange),
             StepOutput::Mex(m) => std::slice::from_ref(&m.exchange),
             StepOutput::Login(l) => std::slice::from_ref(&l.exchange),
@@ -321,6 +337,19 @@ fn mex_endpoint(
     }
 }
 
+/// The step a configuration rule keeps from running, when macOS's check of it fails: blocked by
+/// the CFG requirement, with what macOS logs.
+fn config_block(t: &Target, rule: ConfigRule) -> Option<StepOutput> {
+    let cfg = t.login_configuration.as_ref()?;
+    match crate::flow::config::check(cfg, rule) {
+        RuleOutcome::Refused { detail } => Some(StepOutput::blocked(
+            rule.requirement(),
+            crate::flow::config::refusal(rule, &detail),
+        )),
+        _ => None,
+    }
+}
+
 const NO_WSFED: &str = "the target does not claim the WS-Federation flow: it has no [wsfed]";
 
 /// Runs steps for one target, each at most once.
@@ -377,6 +406,14 @@ impl Steps {
             );
         }
         match kind.family() {
+            crate::suite::Family::Configuration => match &t.login_configuration {
+                Some(config) => StepOutput::Configuration(Box::new(ConfigObservation {
+                    config: config.clone(),
+                })),
+                None => StepOutput::not_applicable(
+                    "the target does not claim the Platform SSO flow: it has no [login_configuration]",
+                ),
+            },
             crate::suite::Family::WsfedMetadata => self.run_wsfed_metadata().await,
             crate::suite::Family::WsfedSignin => self.run_wsfed_signin(kind).await,
             crate::suite::Family::Mex => self.run_mex().await,
@@ -391,6 +428,11 @@ impl Steps {
                     return StepOutput::not_applicable(
                         "the login configuration sets no customFederationUserPreauthenticationRequestValues",
                     );
+                }
+                if let Some(block) = config_block(t, ConfigRule::PreauthUrl)
+                    .or_else(|| config_block(t, ConfigRule::HttpsUrls))
+                {
+                    return block;
                 }
                 let Some(base) = &t.preauth_url else {
                     return StepOutput::needs(
@@ -433,7 +475,19 @@ impl Steps {
                     )),
                     _ => None,
                 };
+                let predicate_skip =
+                    t.login_configuration.as_ref().and_then(
+                        |cfg| match crate::flow::config::check(cfg, ConfigRule::Predicate) {
+                            _ if t.predicate.is_some() => None,
+                            RuleOutcome::Refused { detail } => {
+                                Some(Skip::blocked(ConfigRule::Predicate.requirement(), detail))
+                            }
+                            RuleOutcome::NotEvaluated { reason } => Some(Skip::needs(reason)),
+                            _ => None,
+                        },
+                    );
                 StepOutput::Preauth(Box::new(PreauthObservation {
+                    predicate_skip,
                     login,
                     exchange,
                     analysis,
@@ -449,6 +503,11 @@ impl Steps {
     async fn mex_url(&self) -> Result<(url::Url, String), StepOutput> {
         let t = &self.target;
         if t.federation_type == FederationType::Wstrust {
+            if let Some(block) = config_block(t, ConfigRule::MexUrl)
+                .or_else(|| config_block(t, ConfigRule::HttpsUrls))
+            {
+                return Err(block);
+            }
             return t
                 .mex_url
                 .clone()
@@ -711,9 +770,9 @@ impl Steps {
             obs.logged_in = true;
             request = Request {
                 method: if form.method == "GET" {
-                    reqwest::Method::GET
+                    crate::http::Method::GET
                 } else {
-                    reqwest::Method::POST
+                    crate::http::Method::POST
                 },
                 url: action,
                 headers: wsfed::browser_form_headers(),
@@ -765,6 +824,9 @@ impl Steps {
 
     async fn run_login(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
+        if let Some(block) = config_block(t, ConfigRule::RequestUrn) {
+            return block;
+        }
         let mex = Box::pin(self.get(StepKind::Mex)).await;
         let wanted = match kind {
             StepKind::Login13 => Some(WsTrustVersion::V13),
@@ -884,7 +946,7 @@ impl Steps {
         };
         let (nonce, headers, body) = (rst.nonce(), rst.headers(), rst.to_xml());
         let request = Request {
-            method: reqwest::Method::POST,
+            method: crate::http::Method::POST,
             url,
             headers,
             body: Some(body.into_bytes()),

@@ -212,14 +212,20 @@ fn target_errors_are_located() {
             "cannot read password file",
         ),
         (
-            GOOD_TARGET.replace("==[c]", "=~"),
-            "7:38",
-            "federationPredicate: unexpected character",
+            GOOD_TARGET.replace(
+                "federationRequestURN = \"urn:federation:MicrosoftOnline\"",
+                "federationRequestURN = \" \"",
+            ),
+            "8:24",
+            "federationRequestURN is empty",
         ),
         (
-            GOOD_TARGET.replace("https://idp.example/common", "https//idp"),
-            "6:38",
-            "federationUserPreauthenticationURL",
+            GOOD_TARGET.replace(
+                "federationRequestURN",
+                "federationMEXURLKeypath = \"a..b\"\nfederationRequestURN",
+            ),
+            "8:27",
+            "federationMEXURLKeypath: key path \"a..b\" has an empty key",
         ),
         (
             GOOD_TARGET.replace(

@@ -57,7 +57,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn post(url: &url::Url, body: Vec<u8>, content_type: &str) -> Request {
     Request {
-        method: reqwest::Method::POST,
+        method: fedconform::http::Method::POST,
         url: url.clone(),
         headers: vec![("Content-Type".into(), content_type.into())],
         body: Some(body),

@@ -3,8 +3,8 @@
 //! `inspect` does with the built-in suites' own cases.
 
 use super::{
-    CheckResult, Finding, Skip, Verdict, finding, keyed, mex, preauth, skipped, transport, verdict,
-    wsfed, wstrust,
+    CheckResult, Finding, Skip, Verdict, config, finding, keyed, mex, preauth, skipped, transport,
+    verdict, wsfed, wstrust,
 };
 use crate::http::Exchange;
 use crate::requirements::{self, Level};
@@ -35,6 +35,7 @@ fn one(
             finding(key, CheckResult::Error(reason.clone()), "", "")
         }
         (Expectation::Transport(t), out) => transport::judge(t, out.exchanges()),
+        (Expectation::Config(c), StepOutput::Configuration(o)) => config::judge(c, o),
         (Expectation::Preauth(p), StepOutput::Preauth(o)) => preauth::judge(p, o, other),
         (Expectation::Mex(m), StepOutput::Mex(o)) => {
             mex::judge(m, o.analysis.as_ref(), &o.exchange)

@@ -5,6 +5,7 @@
 //! `flow/`: [`transport`] (TLS-1…4 and the HTTP status), [`preauth`], [`mex`], [`wstrust`] and
 //! [`wsfed`]; [`judge`] sends each expectation to its judge.
 
+pub mod config;
 mod judge;
 pub mod mex;
 pub mod preauth;

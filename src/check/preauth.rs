@@ -24,7 +24,7 @@ pub fn judge(e: &PreauthExpect, p: &PreauthObservation, other: Option<&StepOutpu
     };
     match e {
         PreauthExpect::JsonObject => json_object(a),
-        PreauthExpect::Predicate(want) => predicate(*want, a),
+        PreauthExpect::Predicate(want) => predicate(*want, a, p.predicate_skip.as_ref()),
         PreauthExpect::MexUrlHttps => mex_url_https(a),
         PreauthExpect::FieldsPresent(fields) => fields_present(fields, a),
         PreauthExpect::SameJsonAs(step) => same_json(key, *step, p, a, other),
@@ -56,7 +56,7 @@ fn json_object(a: &PreauthAnalysis) -> Finding {
 }
 
 /// PRE-3, PRE-5: "`federationPredicate` … evaluates true" (false for a non-federated user).
-fn predicate(want: bool, a: &PreauthAnalysis) -> Finding {
+fn predicate(want: bool, a: &PreauthAnalysis, unusable: Option<&Skip>) -> Finding {
     let expected = format!("federationPredicate evaluates {want}");
     match (not_object(a), a.predicate) {
         (Some(blocked), _) => finding("predicate", blocked, expected, "no JSON object"),
@@ -66,12 +66,16 @@ fn predicate(want: bool, a: &PreauthAnalysis) -> Finding {
             expected,
             format!("it evaluates {got}"),
         ),
-        (None, None) => finding(
-            "predicate",
-            CheckResult::Fail,
-            expected,
-            "nothing to evaluate",
-        ),
+        // The configuration's predicate is missing or does not compile (CFG-4).
+        (None, None) => match unusable {
+            Some(skip) => finding("predicate", CheckResult::Skip(skip.clone()), expected, ""),
+            None => finding(
+                "predicate",
+                CheckResult::Fail,
+                expected,
+                "nothing to evaluate",
+            ),
+        },
     }
 }
 

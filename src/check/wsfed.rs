@@ -1218,7 +1218,9 @@ mod tests {
             None,
             "",
             Some(Failure::Tls {
-                detail: "bad".into(),
+                failure: crate::http::TlsFailure::Certificate {
+                    reason: "bad".into(),
+                },
             }),
         )];
         assert!(matches!(

@@ -2,6 +2,8 @@
 //! knows protocol details.
 
 pub mod answer;
+pub mod certificate;
+pub mod config;
 pub mod keypath;
 pub mod macos;
 pub mod mex;

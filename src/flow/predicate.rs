@@ -16,6 +16,34 @@ pub struct PredicateError {
     pub message: String,
 }
 
+/// NSPredicate syntax fedconform's subset does not read: a predicate using it may well compile on
+/// a Mac, so a parse error near one is "not evaluated", never "not formatted correctly".
+pub const UNSUPPORTED_WORDS: [&str; 8] = [
+    "MATCHES", "ANY", "ALL", "SOME", "NONE", "SUBQUERY", "FUNCTION", "BETWEEN",
+];
+
+impl PredicateError {
+    /// The NSPredicate word outside fedconform's subset that the predicate uses, if any.
+    pub fn unsupported_word(&self, source: &str) -> Option<&'static str> {
+        let words: Vec<String> = source
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map(|w| w.to_ascii_uppercase())
+            .collect();
+        if source.contains('$') || source.contains('%') {
+            return Some("substitution variables ($VAR, %@)");
+        }
+        UNSUPPORTED_WORDS
+            .iter()
+            .copied()
+            .find(|u| words.iter().any(|w| w == u))
+    }
+}
+
+/// Why NSPredicate would raise an exception evaluating a predicate (CFG-4): the exceptions
+/// Foundation throws for these type mismatches and keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raise(pub String);
+
 impl fmt::Display for PredicateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at offset {}: {}", self.offset, self.message)
@@ -383,9 +411,105 @@ impl Predicate {
         &self.source
     }
 
-    /// Evaluates against a JSON answer; missing key paths are nil, as in NSPredicate.
+    /// Evaluates against a JSON answer; missing key paths are nil, as in NSPredicate. Where
+    /// NSPredicate would raise, this reads false (CFG-4 judges the raise).
     pub fn evaluate(&self, object: &Value) -> bool {
         eval(&self.root, object)
+    }
+
+    /// Evaluates as NSPredicate does, raising where it raises: a key beginning with `@` read from
+    /// a dictionary (NSDictionary's `valueForKey:` hands it to NSObject's, which raises
+    /// NSUnknownKeyException), a substring operator (BEGINSWITH, ENDSWITH, CONTAINS, LIKE) on a
+    /// value that is not a string, IN with a right-hand side that is not a collection, and an
+    /// ordering (<, >) of values that do not compare. `AND` and `OR` stop at the first operand
+    /// that decides, as NSCompoundPredicate does. macOS evaluates `federationPredicate` against an
+    /// empty dictionary when the configuration is set *(observed)*.
+    pub fn evaluate_strict(&self, object: &Value) -> Result<bool, Raise> {
+        eval_strict(&self.root, object)
+    }
+}
+
+/// NSDictionary's own keys that answer through NSObject's `valueForKey:` without raising.
+const DICTIONARY_KEYS: [&str; 4] = ["count", "allKeys", "allValues", "description"];
+
+fn resolve_strict(o: &Operand, obj: &Value) -> Result<Value, Raise> {
+    if let Operand::Path(p) = o
+        && let Some(first) = p.first()
+        && let Some(key) = first.strip_prefix('@')
+        && obj.is_object()
+        && !DICTIONARY_KEYS.contains(&key)
+    {
+        return Err(Raise(format!(
+            "NSUnknownKeyException: the dictionary is not key value coding-compliant for the key \"{key}\""
+        )));
+    }
+    if let Operand::Aggregate(items) = o {
+        return items
+            .iter()
+            .map(|i| resolve_strict(i, obj))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    Ok(resolve(o, obj))
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "==",
+        Op::Ne => "!=",
+        Op::Lt => "<",
+        Op::Le => "<=",
+        Op::Gt => ">",
+        Op::Ge => ">=",
+        Op::BeginsWith => "BEGINSWITH",
+        Op::EndsWith => "ENDSWITH",
+        Op::Contains => "CONTAINS",
+        Op::In => "IN",
+        Op::Like => "LIKE",
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nil",
+        Value::Bool(_) | Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "a dictionary",
+    }
+}
+
+fn eval_strict(n: &Node, obj: &Value) -> Result<bool, Raise> {
+    match n {
+        Node::Const(b) => Ok(*b),
+        Node::Not(x) => eval_strict(x, obj).map(|b| !b),
+        Node::And(a, b) => Ok(eval_strict(a, obj)? && eval_strict(b, obj)?),
+        Node::Or(a, b) => Ok(eval_strict(a, obj)? || eval_strict(b, obj)?),
+        Node::Cmp { lhs, op, rhs, .. } => {
+            let (l, r) = (resolve_strict(lhs, obj)?, resolve_strict(rhs, obj)?);
+            let both = !l.is_null() && !r.is_null();
+            let raise = match op {
+                Op::BeginsWith | Op::EndsWith | Op::Like => {
+                    both && !(l.is_string() && r.is_string())
+                }
+                Op::Contains => both && !l.is_array() && !(l.is_string() && r.is_string()),
+                Op::In => !(r.is_null() || r.is_array() || r.is_string() || r.is_object()),
+                Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                    let num = |v: &Value| v.is_number() || v.is_boolean();
+                    both && !((l.is_string() && r.is_string()) || (num(&l) && num(&r)))
+                }
+                Op::Eq | Op::Ne => false,
+            };
+            if raise {
+                return Err(Raise(format!(
+                    "NSInvalidArgumentException: {} cannot compare {} with {}",
+                    op_name(*op),
+                    kind(&l),
+                    kind(&r)
+                )));
+            }
+            Ok(eval(n, obj))
+        }
     }
 }
 
@@ -582,6 +706,29 @@ mod tests {
         assert!(t("missing != 'x'", &fed));
         assert!(t("account_type LIKE 'Fed*ed'", &fed));
         assert!(t("TRUEPREDICATE", &man));
+    }
+
+    #[test]
+    fn strict_evaluation_raises_where_nspredicate_raises() {
+        let empty = json!({});
+        let raises = |p: &str| {
+            Predicate::parse(p)
+                .map(|pr| pr.evaluate_strict(&empty).is_err())
+                .unwrap_or(false)
+        };
+        assert!(!raises(r#"account_type ==[c] "federated""#));
+        assert!(!raises("missing BEGINSWITH 'x' OR n < 3"));
+        assert!(raises(r#"SELF BEGINSWITH[c] "federated""#));
+        assert!(raises(r#"@type == "x""#));
+        assert!(!raises("@count == 0"));
+        assert!(raises("'a' < 3"));
+        assert!(raises("'a' IN 3"));
+        // OR stops at the first true operand, as NSCompoundPredicate does.
+        let fed = json!({"account_type": "Federated"});
+        let p = Predicate::parse(r#"account_type ==[c] "federated" OR SELF BEGINSWITH "x""#)
+            .expect("parses");
+        assert_eq!(p.evaluate_strict(&fed), Ok(true));
+        assert!(p.evaluate_strict(&empty).is_err());
     }
 
     #[test]

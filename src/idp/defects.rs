@@ -48,6 +48,76 @@ pub static ALL: &[Defect] = &[
         "the MEX URL answers 302 to an http:// URL"
     ),
     defect!(
+        "cfg-no-request-urn",
+        &["CFG-1"],
+        "its target's login configuration lacks federationRequestURN"
+    ),
+    defect!(
+        "cfg-no-preauth-url",
+        &["CFG-2"],
+        "its target's dynamic WS-Trust configuration lacks federationUserPreauthenticationURL"
+    ),
+    defect!(
+        "cfg-no-mex-keypath",
+        &["CFG-3"],
+        "its target's dynamic WS-Trust configuration lacks federationMEXURLKeypath (the documentation calls it optional; macOS refuses the configuration)"
+    ),
+    defect!(
+        "cfg-predicate-raises",
+        &["CFG-4"],
+        "its target's federationPredicate raises against an empty dictionary (SELF BEGINSWITH on a dictionary), though it evaluates true for a federated answer"
+    ),
+    defect!(
+        "cfg-wstrust-no-mex-url",
+        &["CFG-5"],
+        "its target is a WS-Trust configuration without federationMEXURL"
+    ),
+    defect!(
+        "cfg-http-preauth-url",
+        &["CFG-6"],
+        "its target's federationUserPreauthenticationURL is an http:// URL"
+    ),
+    defect!(
+        "tls-1-1-only",
+        &["TLS-5"],
+        "speaks TLS 1.1 only (App Transport Security requires TLS 1.2 or later)"
+    ),
+    defect!(
+        "tls-no-forward-secrecy",
+        &["TLS-6"],
+        "offers only RSA key exchange suites in TLS 1.2: no ECDHE, no forward secrecy"
+    ),
+    defect!(
+        "tls-rsa-1024",
+        &["TLS-7"],
+        "serves a leaf certificate with an RSA-1024 key"
+    ),
+    defect!(
+        "tls-no-san",
+        &["TLS-8"],
+        "serves a leaf certificate without subjectAltName: the address only in the CommonName"
+    ),
+    defect!(
+        "tls-no-server-auth",
+        &["TLS-9"],
+        "serves a leaf certificate without the extendedKeyUsage extension (no serverAuth)"
+    ),
+    defect!(
+        "tls-ca-as-leaf",
+        &["TLS-9"],
+        "serves its self-signed CA certificate as the server certificate, as `openssl req -x509` makes one (basicConstraints CA, no extendedKeyUsage)"
+    ),
+    defect!(
+        "tls-730-day-leaf",
+        &["TLS-10"],
+        "serves a leaf certificate valid for 730 days from a root standing in for a public one"
+    ),
+    defect!(
+        "tls-no-sct",
+        &["TLS-11"],
+        "serves a leaf certificate without Certificate Transparency proof (no SCT list)"
+    ),
+    defect!(
         "preauth-status-400",
         &["PRE-1"],
         "answers a federated user's preauthentication with 400 (body unchanged)"

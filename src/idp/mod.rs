@@ -12,8 +12,7 @@ pub mod wsfed;
 pub use defects::Defect;
 
 use crate::flow::keypath::KeyPath;
-use crate::flow::predicate::Predicate;
-use crate::suite::{FederationType, Limits, NameValue, Secret, Target, User};
+use crate::suite::{FederationType, Limits, LoginConfig, NameValue, Secret, Target, User};
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +38,11 @@ pub const SPECIAL_LOGIN: &str = "o'brien&<jürgen>\"@contoso.example";
 pub const REQUEST_URN: &str = "urn:federation:MicrosoftOnline";
 /// The predicate the reference target configures.
 pub const PREDICATE: &str = r#"account_type ==[c] "federated""#;
+/// The predicate of the `cfg-predicate-raises` defect: true for the federated answer, but against
+/// the empty dictionary macOS evaluates it with, `SELF` (a dictionary) reaches BEGINSWITH, and
+/// NSPredicate raises.
+pub const RAISING_PREDICATE: &str =
+    r#"account_type ==[c] "federated" OR SELF BEGINSWITH[c] "federated""#;
 /// The custom preauthentication value the reference target sends (Microsoft's own parameter).
 pub const CUSTOM_VALUE: (&str, &str) = ("checkForMicrosoftAccount", "false");
 
@@ -150,6 +154,24 @@ async fn mex(axum::extract::State(st): axum::extract::State<Arc<State>>) -> Resp
         .into_response()
 }
 
+/// The server certificate and TLS offer of the reference IdP: conformant, or the one a TLS defect
+/// asks for.
+fn pki_for(defect: Option<Defect>) -> (pki::ServerCert, pki::ServerTls) {
+    use pki::{ServerCert as C, ServerTls as T};
+    match defect.map(|d| d.name) {
+        Some("tls-wrong-host") => (C::WrongHost, T::Modern),
+        Some("tls-1-1-only") => (C::Valid, T::Tls11Only),
+        Some("tls-no-forward-secrecy") => (C::Rsa2048, T::NoForwardSecrecy),
+        Some("tls-rsa-1024") => (C::Rsa1024, T::Modern),
+        Some("tls-no-san") => (C::NoSan, T::Modern),
+        Some("tls-no-server-auth") => (C::NoServerAuth, T::Modern),
+        Some("tls-ca-as-leaf") => (C::CaAsLeaf, T::Modern),
+        Some("tls-730-day-leaf") => (C::LongValidity, T::Modern),
+        Some("tls-no-sct") => (C::NoSct, T::Modern),
+        _ => (C::Valid, T::Modern),
+    }
+}
+
 fn random_password() -> String {
     // Characters that need escaping in XML and URLs, so that leaks in any encoding are caught.
     format!("Pw<&>'\"{}+é", uuid::Uuid::new_v4().simple())
@@ -170,8 +192,9 @@ impl RunningIdp {
         };
         let base = format!("https://{host}:{}", addr.port());
         let http_base = format!("http://{host}:{}", addr.port());
-        let pki = pki::generate(addr.ip(), defects::has(cfg.defect, "tls-wrong-host"))?;
-        let tls = pki.server_config(&[b"h2", b"http/1.1"])?;
+        let (cert, offer) = pki_for(cfg.defect);
+        let pki = pki::generate_with(addr.ip(), cert)?;
+        let tls = pki.acceptor(&[b"h2", b"http/1.1"], offer)?;
         let password = Secret::new(random_password());
         let special_password =
             Secret::new(format!("Pässwörd<&>'\"{}", uuid::Uuid::new_v4().simple()));
@@ -235,8 +258,8 @@ impl RunningIdp {
             .with_state(state);
         let handle = axum_server::Handle::new();
         // TCP_NODELAY: answers go out at once instead of waiting on the client's delayed ACK.
-        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(
-            axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+        let acceptor = axum_server::tls_openssl::OpenSSLAcceptor::new(
+            axum_server::tls_openssl::OpenSSLConfig::from_acceptor(Arc::new(tls)),
         )
         .acceptor(axum_server::accept::NoDelayAcceptor::new());
         let server = axum_server::from_tcp(std_listener)
@@ -257,8 +280,45 @@ impl RunningIdp {
         })
     }
 
+    /// The login configuration the reference target writes; a CFG defect changes it.
+    pub fn login_configuration(&self) -> LoginConfig {
+        let defect = |name| defects::has(self.defect, name);
+        let preauth_url = if defect("cfg-http-preauth-url") {
+            self.preauth_url().replacen("https://", "http://", 1)
+        } else {
+            self.preauth_url()
+        };
+        if defect("cfg-wstrust-no-mex-url") {
+            return LoginConfig {
+                federation_type: FederationType::Wstrust,
+                request_urn: Some(REQUEST_URN.to_string()),
+                preauth_url: None,
+                predicate: None,
+                mex_keypath: None,
+                mex_url: None,
+            };
+        }
+        LoginConfig {
+            federation_type: FederationType::DynamicWstrust,
+            request_urn: (!defect("cfg-no-request-urn")).then(|| REQUEST_URN.to_string()),
+            preauth_url: (!defect("cfg-no-preauth-url")).then_some(preauth_url),
+            predicate: Some(
+                if defect("cfg-predicate-raises") {
+                    RAISING_PREDICATE
+                } else {
+                    PREDICATE
+                }
+                .to_string(),
+            ),
+            mex_keypath: (!defect("cfg-no-mex-keypath"))
+                .then(|| "federation_metadata_url".to_string()),
+            mex_url: None,
+        }
+    }
+
     /// The target that points at this IdP (the reference target).
     pub fn target(&self) -> Target {
+        let lc = self.login_configuration();
         // One name whatever the defect: a defect is a changed reference, so its answers are
         // compared with the reference goldens (and differ where the defect shows).
         let name = "reference".to_string();
@@ -274,12 +334,16 @@ impl RunningIdp {
             }),
             file: None,
             platform_sso: true,
-            federation_type: FederationType::DynamicWstrust,
-            preauth_url: url::Url::parse(&self.preauth_url()).ok(),
-            predicate: Predicate::parse(PREDICATE).ok(),
-            mex_keypath: KeyPath::parse("federation_metadata_url").ok(),
-            mex_url: None,
-            request_urn: REQUEST_URN.to_string(),
+            federation_type: lc.federation_type,
+            preauth_url: lc.preauth_url(),
+            predicate: lc.parsed_predicate(),
+            mex_keypath: lc
+                .mex_keypath
+                .as_deref()
+                .and_then(|k| KeyPath::parse(k).ok()),
+            mex_url: lc.mex_url(),
+            request_urn: lc.request_urn.clone().unwrap_or_default(),
+            login_configuration: Some(lc),
             custom_values: vec![NameValue {
                 name: CUSTOM_VALUE.0.into(),
                 value: CUSTOM_VALUE.1.into(),
@@ -372,16 +436,37 @@ impl RunningIdp {
     ) -> String {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let t = self.target();
+        let lc = self.login_configuration();
+        let mut login = format!(
+            "federationType = {}\n",
+            q(match lc.federation_type {
+                FederationType::Wstrust => "wstrust",
+                FederationType::DynamicWstrust => "dynamic-wstrust",
+            })
+        );
+        for (key, value) in [
+            ("federationUserPreauthenticationURL", &lc.preauth_url),
+            ("federationPredicate", &lc.predicate),
+            ("federationMEXURLKeypath", &lc.mex_keypath),
+            ("federationMEXURL", &lc.mex_url),
+            ("federationRequestURN", &lc.request_urn),
+        ] {
+            if let Some(v) = value {
+                login.push_str(&format!("{key} = {}\n", q(v)));
+            }
+        }
+        if lc.federation_type == FederationType::DynamicWstrust {
+            login.push_str(&format!(
+                "customFederationUserPreauthenticationRequestValues = [{{ name = {}, value = {} }}]\n",
+                q(CUSTOM_VALUE.0),
+                q(CUSTOM_VALUE.1)
+            ));
+        }
         format!(
-            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\nfederationType = \"dynamic-wstrust\"\nfederationUserPreauthenticationURL = {pre}\nfederationPredicate = {pred}\nfederationMEXURLKeypath = \"federation_metadata_url\"\nfederationRequestURN = {urn}\ncustomFederationUserPreauthenticationRequestValues = [{{ name = {cn}, value = {cv} }}]\n\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[[user]]\nrole = \"lockout-probe\"\nlogin = {lp}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
+            "# Written by `fedconform serve`: the reference IdP at {base}.\n[target]\nname = {name}\ndescription = {desc}\n\n[login_configuration]\n{login}\n[[user]]\nrole = \"federated\"\nlogin = {fl}\npassword_file = {pf}\n\n[[user]]\nrole = \"managed\"\nlogin = {ml}\n\n[[user]]\nrole = \"special\"\nlogin = {sl}\npassword_file = {spf}\n\n[[user]]\nrole = \"lockout-probe\"\nlogin = {lp}\n\n[tls]\n{ca_key} = [{ca}]\n\n[limits]\ntimeout_seconds = {timeout}\n\n[wsfed]\nbase_url = {wb}\nclient_id = {wc}\nwtrealm = {wr}\nwreply = {wy}\nconnection = {wn}\n",
             base = self.base,
             name = q(&t.name),
             desc = q(t.description.as_deref().unwrap_or("")),
-            pre = q(&self.preauth_url()),
-            pred = q(PREDICATE),
-            urn = q(REQUEST_URN),
-            cn = q(CUSTOM_VALUE.0),
-            cv = q(CUSTOM_VALUE.1),
             fl = q(FEDERATED_LOGIN),
             pf = q(password_file),
             ml = q(MANAGED_LOGIN),

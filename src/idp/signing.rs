@@ -97,7 +97,7 @@ impl Signer {
         sha1: bool,
     ) -> Result<Signer, String> {
         let key = KeyPair::from_pkcs8_der_and_sign_algo(
-            &rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8.to_vec()),
+            &rustls_pki_types::PrivatePkcs8KeyDer::from(pkcs8.to_vec()),
             &rcgen::PKCS_RSA_SHA256,
         )
         .map_err(|e| format!("RSA key: {e}"))?;

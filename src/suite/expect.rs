@@ -25,6 +25,38 @@ pub enum TransportExpect {
     PublicRoot,
     /// `timely = true`: every answer of the step arrives within macOS's 30 s. TLS-4.
     Timely,
+    /// `ats_protocol = true`: the negotiated protocol is TLS 1.2 or 1.3. TLS-5.
+    AtsProtocol,
+    /// `ats_cipher_suite = true`: the negotiated suite is one ATS accepts. TLS-6.
+    AtsCipherSuite,
+    /// `strong_key = true`: RSA ≥ 2048 or EC ≥ 256 bits, SHA-2 signatures. TLS-7.
+    StrongKey,
+    /// `name_in_san = true`: the host is in the leaf's subjectAltName. TLS-8.
+    NameInSan,
+    /// `server_auth_eku = true`: the leaf's extendedKeyUsage lists serverAuth. TLS-9.
+    ServerAuthEku,
+    /// `validity_period = true`: the leaf's validity is within Apple's limit. TLS-10.
+    ValidityPeriod,
+    /// `certificate_transparency = true`: CT proof for a chain to a public root. TLS-11.
+    CertificateTransparency,
+}
+
+/// Login configuration expectations (SPEC.md CFG): macOS's checks when the configuration is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigExpect {
+    /// `request_urn_set = true`: federationRequestURN is set. CFG-1.
+    RequestUrnSet,
+    /// `preauth_url_set = true`: federationUserPreauthenticationURL is set. CFG-2.
+    PreauthUrlSet,
+    /// `mex_keypath_set = true`: federationMEXURLKeypath is set. CFG-3.
+    MexKeypathSet,
+    /// `predicate_evaluates = true`: the predicate compiles and evaluates against `{}`. CFG-4.
+    PredicateEvaluates,
+    /// `mex_url_set = true`: federationMEXURL is set. CFG-5.
+    MexUrlSet,
+    /// `https_urls = true`: the URL keys are absolute https URLs. CFG-6.
+    HttpsUrls,
 }
 
 /// Preauthentication expectations (SPEC.md PRE).
@@ -162,6 +194,8 @@ pub enum SigninExpect {
 pub enum Expectation {
     /// About the HTTP exchange (any step).
     Transport(TransportExpect),
+    /// About the login configuration.
+    Config(ConfigExpect),
     /// About a preauthentication answer.
     Preauth(PreauthExpect),
     /// About the MEX document.
@@ -208,6 +242,19 @@ pub const KEYS: &[&str] = &[
     "no_http_redirect",
     "public_root",
     "timely",
+    "ats_protocol",
+    "ats_cipher_suite",
+    "strong_key",
+    "name_in_san",
+    "server_auth_eku",
+    "validity_period",
+    "certificate_transparency",
+    "request_urn_set",
+    "preauth_url_set",
+    "mex_keypath_set",
+    "predicate_evaluates",
+    "mex_url_set",
+    "https_urls",
     "json_object",
     "predicate",
     "mex_url_https",
@@ -330,6 +377,19 @@ impl Expectation {
             "no_http_redirect" => unit(E::Transport(T::NoHttpRedirect)),
             "public_root" => unit(E::Transport(T::PublicRoot)),
             "timely" => unit(E::Transport(T::Timely)),
+            "ats_protocol" => unit(E::Transport(T::AtsProtocol)),
+            "ats_cipher_suite" => unit(E::Transport(T::AtsCipherSuite)),
+            "strong_key" => unit(E::Transport(T::StrongKey)),
+            "name_in_san" => unit(E::Transport(T::NameInSan)),
+            "server_auth_eku" => unit(E::Transport(T::ServerAuthEku)),
+            "validity_period" => unit(E::Transport(T::ValidityPeriod)),
+            "certificate_transparency" => unit(E::Transport(T::CertificateTransparency)),
+            "request_urn_set" => unit(E::Config(ConfigExpect::RequestUrnSet)),
+            "preauth_url_set" => unit(E::Config(ConfigExpect::PreauthUrlSet)),
+            "mex_keypath_set" => unit(E::Config(ConfigExpect::MexKeypathSet)),
+            "predicate_evaluates" => unit(E::Config(ConfigExpect::PredicateEvaluates)),
+            "mex_url_set" => unit(E::Config(ConfigExpect::MexUrlSet)),
+            "https_urls" => unit(E::Config(ConfigExpect::HttpsUrls)),
             "json_object" => unit(E::Preauth(P::JsonObject)),
             "predicate" => Ok(E::Preauth(P::Predicate(boolean(key, v)?))),
             "mex_url_https" => unit(E::Preauth(P::MexUrlHttps)),
@@ -413,6 +473,21 @@ impl Expectation {
                 TransportExpect::NoHttpRedirect => "no_http_redirect",
                 TransportExpect::PublicRoot => "public_root",
                 TransportExpect::Timely => "timely",
+                TransportExpect::AtsProtocol => "ats_protocol",
+                TransportExpect::AtsCipherSuite => "ats_cipher_suite",
+                TransportExpect::StrongKey => "strong_key",
+                TransportExpect::NameInSan => "name_in_san",
+                TransportExpect::ServerAuthEku => "server_auth_eku",
+                TransportExpect::ValidityPeriod => "validity_period",
+                TransportExpect::CertificateTransparency => "certificate_transparency",
+            },
+            E::Config(c) => match c {
+                ConfigExpect::RequestUrnSet => "request_urn_set",
+                ConfigExpect::PreauthUrlSet => "preauth_url_set",
+                ConfigExpect::MexKeypathSet => "mex_keypath_set",
+                ConfigExpect::PredicateEvaluates => "predicate_evaluates",
+                ConfigExpect::MexUrlSet => "mex_url_set",
+                ConfigExpect::HttpsUrls => "https_urls",
             },
             E::Preauth(p) => match p {
                 PreauthExpect::JsonObject => "json_object",
@@ -479,6 +554,7 @@ impl Expectation {
     pub fn family(&self) -> Option<Family> {
         match self {
             Expectation::Transport(_) => None,
+            Expectation::Config(_) => Some(Family::Configuration),
             Expectation::Preauth(_) => Some(Family::Preauth),
             Expectation::Mex(_) => Some(Family::Mex),
             Expectation::Login(_) => Some(Family::Login),

@@ -9,12 +9,12 @@ mod target;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use expect::{
-    Expect, Expectation, LoginExpect, MetadataExpect, MexExpect, PreauthExpect, SigninExpect,
-    SourcePos, TransportExpect,
+    ConfigExpect, Expect, Expectation, LoginExpect, MetadataExpect, MexExpect, PreauthExpect,
+    SigninExpect, SourcePos, TransportExpect,
 };
 pub use load::{digest, load_suite_str, load_suites, load_target, load_target_str};
 pub use model::{CaseDef, Family, StatusExpect, StepKind, Suite, SuiteMeta};
 pub use target::{
-    DEFAULT_WCTX, FailedLogin, FederationType, Limits, Lockout, NameValue, Secret, Target, User,
-    WsFedTarget, default_reserved_login,
+    DEFAULT_WCTX, FailedLogin, FederationType, Limits, Lockout, LoginConfig, NameValue, Secret,
+    Target, User, WsFedTarget, default_reserved_login, https_url,
 };

@@ -11,6 +11,8 @@ use toml::Spanned;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
+    /// The login configuration itself, as macOS checks it when it is set (CFG): no exchange.
+    LoginConfiguration,
     /// Preauthentication for the federated test user, without custom request values.
     PreauthFederated,
     /// Preauthentication for the federated user exactly as macOS sends it, custom values included.
@@ -80,6 +82,7 @@ impl StepKind {
     /// The name used in suites and reports.
     pub fn name(self) -> &'static str {
         match self {
+            StepKind::LoginConfiguration => "login-configuration",
             StepKind::PreauthFederated => "preauth-federated",
             StepKind::PreauthFederatedCustom => "preauth-federated-custom",
             StepKind::PreauthManaged => "preauth-managed",
@@ -114,7 +117,8 @@ impl StepKind {
     }
 
     /// Every step, in the order they depend on each other.
-    pub const ALL: [StepKind; 30] = [
+    pub const ALL: [StepKind; 31] = [
+        StepKind::LoginConfiguration,
         StepKind::PreauthFederated,
         StepKind::PreauthFederatedCustom,
         StepKind::PreauthManaged,
@@ -150,6 +154,7 @@ impl StepKind {
     /// The family of the step: which expectations apply.
     pub fn family(self) -> Family {
         match self {
+            StepKind::LoginConfiguration => Family::Configuration,
             StepKind::PreauthFederated
             | StepKind::PreauthFederatedCustom
             | StepKind::PreauthManaged
@@ -183,6 +188,8 @@ impl StepKind {
 /// Step families: which expectations apply to a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
+    /// The login configuration (CFG).
+    Configuration,
     /// Preauthentication.
     Preauth,
     /// MEX.
@@ -199,7 +206,9 @@ impl Family {
     /// The flow its steps belong to.
     pub fn flow(self) -> crate::requirements::Flow {
         match self {
-            Family::Preauth | Family::Mex | Family::Login => crate::requirements::Flow::PlatformSso,
+            Family::Configuration | Family::Preauth | Family::Mex | Family::Login => {
+                crate::requirements::Flow::PlatformSso
+            }
             Family::WsfedMetadata | Family::WsfedSignin => crate::requirements::Flow::WsFederation,
         }
     }
@@ -207,6 +216,7 @@ impl Family {
     /// Its name, for messages.
     pub fn name(self) -> &'static str {
         match self {
+            Family::Configuration => "login configuration",
             Family::Preauth => "preauthentication",
             Family::Mex => "MEX",
             Family::Login => "login",

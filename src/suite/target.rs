@@ -66,10 +66,69 @@ pub(crate) struct RawLoginConfiguration {
     pub mex_keypath: Option<Spanned<String>>,
     #[serde(rename = "federationMEXURL", default)]
     pub mex_url: Option<Spanned<String>>,
-    #[serde(rename = "federationRequestURN")]
-    pub request_urn: Spanned<String>,
+    #[serde(rename = "federationRequestURN", default)]
+    pub request_urn: Option<Spanned<String>>,
     #[serde(rename = "customFederationUserPreauthenticationRequestValues", default)]
     pub custom_values: Vec<NameValue>,
+}
+
+/// The vendor's Platform SSO login configuration as the target writes it (keys as Apple spells
+/// them, values as written): what macOS checks when the configuration is set (SPEC.md CFG).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoginConfig {
+    /// `federationType`.
+    #[serde(rename = "federationType")]
+    pub federation_type: FederationType,
+    /// `federationRequestURN`.
+    #[serde(rename = "federationRequestURN")]
+    pub request_urn: Option<String>,
+    /// `federationUserPreauthenticationURL`, as written.
+    #[serde(rename = "federationUserPreauthenticationURL")]
+    pub preauth_url: Option<String>,
+    /// `federationPredicate`.
+    #[serde(rename = "federationPredicate")]
+    pub predicate: Option<String>,
+    /// `federationMEXURLKeypath`.
+    #[serde(rename = "federationMEXURLKeypath")]
+    pub mex_keypath: Option<String>,
+    /// `federationMEXURL`, as written.
+    #[serde(rename = "federationMEXURL")]
+    pub mex_url: Option<String>,
+}
+
+/// A URL key's value read as macOS reads it: an absolute https URL (CFG-6), or why it is not.
+pub fn https_url(value: &str) -> Result<Url, String> {
+    match Url::parse(value.trim()) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(u),
+        Ok(u) => Err(format!(
+            "{} is not an https URL (scheme {})",
+            crate::flow::quoted(value),
+            crate::flow::quoted(u.scheme())
+        )),
+        Err(e) => Err(format!(
+            "{} is not an absolute URL: {e}",
+            crate::flow::quoted(value)
+        )),
+    }
+}
+
+impl LoginConfig {
+    /// `federationUserPreauthenticationURL` when it is an absolute https URL.
+    pub fn preauth_url(&self) -> Option<Url> {
+        self.preauth_url.as_deref().and_then(|u| https_url(u).ok())
+    }
+
+    /// `federationMEXURL` when it is an absolute https URL.
+    pub fn mex_url(&self) -> Option<Url> {
+        self.mex_url.as_deref().and_then(|u| https_url(u).ok())
+    }
+
+    /// `federationPredicate` when it parses in fedconform's NSPredicate subset.
+    pub fn parsed_predicate(&self) -> Option<Predicate> {
+        self.predicate
+            .as_deref()
+            .and_then(|p| Predicate::parse(p).ok())
+    }
 }
 
 /// Test user roles.
@@ -247,17 +306,20 @@ pub struct Target {
     /// The target has Platform SSO values (`[login_configuration]`); without them the
     /// preauthentication, MEX and WS-Trust login steps do not apply.
     pub platform_sso: bool,
+    /// The login configuration as written (None without `[login_configuration]`): the CFG
+    /// requirements judge it.
+    pub login_configuration: Option<LoginConfig>,
     /// `federationType`.
     pub federation_type: FederationType,
-    /// `federationUserPreauthenticationURL`.
+    /// `federationUserPreauthenticationURL`, when it is an absolute https URL (CFG-2, CFG-6).
     pub preauth_url: Option<Url>,
-    /// `federationPredicate`, parsed.
+    /// `federationPredicate`, when it parses (CFG-4).
     pub predicate: Option<Predicate>,
     /// `federationMEXURLKeypath` (None: macOS's fallback `federation_metadata_url`).
     pub mex_keypath: Option<KeyPath>,
-    /// `federationMEXURL`.
+    /// `federationMEXURL`, when it is an absolute https URL (CFG-5, CFG-6).
     pub mex_url: Option<Url>,
-    /// `federationRequestURN`.
+    /// `federationRequestURN` (empty when the configuration lacks it: CFG-1).
     pub request_urn: String,
     /// `customFederationUserPreauthenticationRequestValues`.
     pub custom_values: Vec<NameValue>,

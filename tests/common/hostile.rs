@@ -381,6 +381,23 @@ async fn serve(
     let _ = tls.shutdown().await;
 }
 
+/// A rustls server configuration for the reference IdP's certificates (the hostile server speaks
+/// HTTP/1.1 over its own TLS stack, apart from the harness's).
+fn rustls_config(pki: &fedconform::idp::pki::Pki) -> rustls::ServerConfig {
+    let chain = pki
+        .server_chain
+        .iter()
+        .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+        .collect();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key.clone().into());
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("TLS config");
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config
+}
+
 /// Starts a hostile server; `good` is a valid MEX document, for the behaviours that serve one.
 pub fn start(b: Behaviour, good: Vec<u8>) -> Hostile {
     use fedconform::idp::pki::{ServerCert, generate_with};
@@ -396,7 +413,7 @@ pub fn start(b: Behaviour, good: Vec<u8>) -> Hostile {
         _ => ServerCert::Valid,
     };
     let pki = generate_with(IpAddr::V4(Ipv4Addr::LOCALHOST), kind).expect("certificates");
-    let config = pki.server_config(&[b"http/1.1"]).expect("TLS config");
+    let config = rustls_config(&pki);
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let (good, shared_base) = (Arc::new(good), Arc::new(base.clone()));

@@ -10,6 +10,7 @@ pub mod fsx;
 pub mod golden;
 pub mod http;
 pub mod idp;
+pub mod preflight;
 pub mod redact;
 pub mod report;
 pub mod requirements;

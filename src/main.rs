@@ -58,6 +58,17 @@ enum Command {
     },
     /// Print the man page (roff) to stdout.
     Man,
+    /// Preflight a target before a run: validate it, resolve and reach each endpoint over TLS
+    /// (the chain and whether it ends in a public root), send one preauthentication GET, and say
+    /// which flows and cases will run and which will not, and why.
+    Check {
+        /// The target file.
+        #[arg(long)]
+        target: PathBuf,
+        /// Suite file or folder [default: the built-in suites].
+        #[arg(long)]
+        suites: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -518,6 +529,41 @@ fn cmd_run(a: RunArgs) -> i32 {
     }
 }
 
+/// `fedconform check`: exit 2 for a target fedconform cannot read (as `run`), 3 when an
+/// endpoint could not be reached, 0 otherwise.
+fn cmd_check(target: &Path, suites: Option<&Path>) -> i32 {
+    let suites = match load_suites(suites) {
+        Ok(s) => s,
+        Err(e) => return config_error(&e),
+    };
+    let t = match suite::load_target(target) {
+        Ok(t) => t,
+        Err(e) => return config_error(&e),
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(e) => return config_error(&e),
+    };
+    let http = match fedconform::http::HttpClient::for_target(&t) {
+        Ok(h) => h,
+        Err(e) => return config_error(&e),
+    };
+    let redactor = Redactor::new();
+    for s in t.secrets() {
+        redactor.add_secret(s);
+    }
+    let p = rt.block_on(fedconform::preflight::check(&t, &suites, &http));
+    println!(
+        "{}",
+        redactor.redact(&fedconform::report::console::preflight(&p))
+    );
+    if p.all_reached() {
+        exit::CONFORMANT
+    } else {
+        exit::UNREACHABLE
+    }
+}
+
 fn cmd_serve(a: ServeArgs) -> i32 {
     let rt = match runtime() {
         Ok(r) => r,
@@ -750,7 +796,10 @@ fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
         let rt = runtime().map_err(|e| config_error(&e))?;
         let client = fedconform::http::HttpClient::new(&cas, Default::default())
             .map_err(|e| config_error(&e))?;
-        let ex = rt.block_on(client.send(fedconform::http::Request::get(url, Vec::new())));
+        let ex = rt.block_on(client.send(fedconform::http::Request::get(
+            url,
+            fedconform::flow::macos::request_headers(&[]),
+        )));
         if let Some(f) = &ex.failure {
             eprintln!("fedconform: {source}: {}", f.describe());
             return Err(exit::UNREACHABLE);
@@ -1336,6 +1385,7 @@ fn main() {
             report_markdown.as_deref(),
             report_html.as_deref(),
         ),
+        Command::Check { target, suites } => cmd_check(&target, suites.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -593,7 +593,7 @@ fn run_info(suites: &[Suite], target: &Target, opts: &RunOptions, redactor: &Red
 }
 
 /// The deliberately failed logins the cases about to run send, in words.
-fn failed_logins(target: &Target, steps: &[crate::suite::StepKind]) -> Vec<String> {
+pub fn failed_logins(target: &Target, steps: &[crate::suite::StepKind]) -> Vec<String> {
     target
         .failed_logins(steps)
         .into_iter()

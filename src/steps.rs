@@ -351,6 +351,78 @@ fn config_block(t: &Target, rule: ConfigRule) -> Option<StepOutput> {
 }
 
 const NO_WSFED: &str = "the target does not claim the WS-Federation flow: it has no [wsfed]";
+const NO_LOGIN_CONFIGURATION: &str =
+    "the target does not claim the Platform SSO flow: it has no [login_configuration]";
+
+/// Why `kind` cannot run against `t` whatever the IdP answers: the target does not claim its
+/// flow, declares the feature absent, or lacks an input the step needs (a user of some role, a
+/// failed login the lockout cap leaves). `Steps` returns it before any exchange, and
+/// `fedconform check` lists it. None: the step runs, and what the IdP answers decides the rest.
+pub fn precondition(t: &Target, kind: StepKind) -> Option<Skip> {
+    let family = kind.family();
+    if family.flow() == crate::requirements::Flow::PlatformSso && !t.platform_sso {
+        return Some(Skip::not_applicable(NO_LOGIN_CONFIGURATION));
+    }
+    if family.flow() == crate::requirements::Flow::WsFederation && t.wsfed.is_none() {
+        return Some(Skip::not_applicable(NO_WSFED));
+    }
+    let with_password =
+        |u: &Option<crate::suite::User>| u.as_ref().is_some_and(|u| u.password.is_some());
+    let role = |r: &str| format!("the target has no {r} user: add a [[user]] with role = \"{r}\"");
+    let capped = |what: &str| {
+        Skip::needs(format!(
+            "[lockout] max_failed_logins = {} leaves no failed login for the {what} probe",
+            t.lockout.max_failed_logins
+        ))
+    };
+    match kind {
+        StepKind::PreauthFederated
+        | StepKind::PreauthFederatedCustom
+        | StepKind::PreauthManaged
+        | StepKind::PreauthReserved
+            if t.federation_type == FederationType::Wstrust =>
+        {
+            Some(Skip::not_applicable(
+                "federationType is \"wstrust\": macOS sends no preauthentication",
+            ))
+        }
+        StepKind::PreauthFederatedCustom if t.custom_values.is_empty() => {
+            Some(Skip::not_applicable(
+                "the login configuration sets no customFederationUserPreauthenticationRequestValues",
+            ))
+        }
+        StepKind::PreauthFederated
+        | StepKind::PreauthFederatedCustom
+        | StepKind::PreauthReserved
+            if t.federated_user.is_none() =>
+        {
+            Some(Skip::needs(role("federated")))
+        }
+        StepKind::PreauthManaged if t.managed_user.is_none() => Some(Skip::needs(role("managed"))),
+        StepKind::LoginSpecial if !with_password(&t.special_user) => {
+            Some(Skip::needs(role("special")))
+        }
+        StepKind::LoginWrongPassword if !t.failed_login_allowed(kind) => {
+            Some(capped("wrong-password"))
+        }
+        StepKind::LoginWrongPassword => t.wrong_password_account().err().map(Skip::needs),
+        StepKind::LoginUnknownUser if !t.failed_login_allowed(kind) => Some(capped("unknown-user")),
+        StepKind::Login
+        | StepKind::LoginNoPasswordType
+        | StepKind::LoginNoTimestamp
+        | StepKind::LoginMacos
+        | StepKind::Login13
+        | StepKind::Login2005
+        | StepKind::Login2005Soapaction13
+            if !with_password(&t.federated_user) =>
+        {
+            Some(Skip::needs(
+                "the target has no federated user with a password: add a [[user]] with role = \"federated\"",
+            ))
+        }
+        _ => None,
+    }
+}
 
 /// Runs steps for one target, each at most once.
 pub struct Steps {
@@ -396,6 +468,9 @@ impl Steps {
 
     async fn run(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
+        if let Some(skip) = precondition(t, kind) {
+            return StepOutput::NotRun { skip };
+        }
         let psso = matches!(
             kind.family(),
             crate::suite::Family::Preauth | crate::suite::Family::Mex | crate::suite::Family::Login

@@ -397,3 +397,109 @@ pub fn waiting(url: &str, seconds: u64, in_flight: usize) -> String {
     };
     format!("fedconform: waiting {seconds} s for {url}{more}")
 }
+
+/// What `fedconform check` prints: the endpoints (resolution, TLS, the answer), then which cases
+/// will run and which will not, grouped by reason.
+pub fn preflight(p: &crate::preflight::Preflight) -> String {
+    let mut out = vec![format!(
+        "fedconform check: target {}",
+        crate::flow::quoted(&p.target)
+    )];
+    out.push(format!(
+        "  flows claimed: {}",
+        if p.flows.is_empty() {
+            "none".to_string()
+        } else {
+            p.flows
+                .iter()
+                .map(|f| format!("{} ({})", f.name(), f.section()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    out.push(String::new());
+    out.push("endpoints:".into());
+    if p.endpoints.is_empty() {
+        out.push("  none: the target names no endpoint".into());
+    }
+    for e in &p.endpoints {
+        let mark = if e.reached() { "ok " } else { "NO " };
+        out.push(format!("  {mark} {}: {}", e.what, e.url));
+        match &e.resolved {
+            Err(why) => out.push(format!("        {why}")),
+            Ok(ips) => out.push(format!(
+                "        resolves to {}",
+                ips.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+        let Some(ex) = &e.exchange else { continue };
+        if let Some(tls) = &ex.tls {
+            let chain: Vec<String> = tls
+                .chain
+                .iter()
+                .map(|der| {
+                    crate::flow::certificate::analyse(der)
+                        .map(|c| c.subject)
+                        .unwrap_or_else(|e| e)
+                })
+                .collect();
+            let ends = match tls.trust {
+                crate::http::Trust::PublicRoot => "a public root",
+                crate::http::Trust::ReferenceRoot => "a reference root ([tls] reference_roots)",
+                crate::http::Trust::PrivateCa => {
+                    "a private CA: a Mac would not trust it for Platform SSO (TLS-3)"
+                }
+            };
+            out.push(format!("        {} {}", tls.version, tls.cipher));
+            out.push(format!(
+                "        chain: {} — ends in {ends}",
+                chain.join(" ← ")
+            ));
+        }
+        match (&ex.failure, ex.status) {
+            (Some(f), _) => out.push(format!("        {}", f.describe())),
+            (None, Some(_)) => out.push(format!(
+                "        answered {}",
+                crate::flow::answer::describe(ex.status, ex.media_type().as_deref(), &ex.body)
+            )),
+            (None, None) => out.push("        no answer".into()),
+        }
+    }
+    let runs = p.cases.iter().filter(|c| c.blocked.is_none()).count();
+    out.push(String::new());
+    out.push(format!(
+        "cases: {runs} of {} will run (what the IdP answers decides the rest){}",
+        p.cases.len(),
+        if runs < p.cases.len() {
+            "; these will not:"
+        } else {
+            ""
+        }
+    ));
+    let mut by_reason: Vec<(String, Vec<&str>)> = Vec::new();
+    for c in &p.cases {
+        if let Some(s) = &c.blocked {
+            let reason = s.to_string();
+            match by_reason.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, ids)) => ids.push(&c.id),
+                None => by_reason.push((reason, vec![&c.id])),
+            }
+        }
+    }
+    for (reason, ids) in by_reason {
+        out.push(format!("  {} case(s), {reason}", ids.len()));
+        out.push(format!("    {}", ids.join(", ")));
+    }
+    out.push(format!(
+        "deliberately failed logins a run sends: {}",
+        if p.failed_logins.is_empty() {
+            "none".to_string()
+        } else {
+            p.failed_logins.join("; ")
+        }
+    ));
+    out.join("\n")
+}

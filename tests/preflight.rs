@@ -1,0 +1,108 @@
+//! Issue 13 item 7: `fedconform check --target FILE`, the preflight: the target validated, each
+//! endpoint resolved and reached over TLS (the chain and where it ends), one preauthentication
+//! GET, and which flows and cases will run and which will not, and why.
+
+mod common;
+
+fn check(target: &std::path::Path) -> (i32, String, String) {
+    let o = common::run(&["check", "--target", target.to_str().unwrap_or_default()]);
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_reachable_target_is_reported_endpoint_by_endpoint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("auth.log");
+    let served = common::serve_with(
+        dir.path(),
+        &["--auth-log", log.to_str().unwrap_or_default()],
+    );
+    let (code, out, err) = check(&served.target);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("ok  federationUserPreauthenticationURL"),
+        "{out}"
+    );
+    assert!(
+        out.contains("user=alice@contoso.example"),
+        "the preauthentication GET, as macOS sends it: {out}"
+    );
+    assert!(
+        out.contains("answered HTTP 200 application/json: a JSON document"),
+        "{out}"
+    );
+    assert!(out.contains("ok  [wsfed] metadata_url"), "{out}");
+    assert!(out.contains("chain: CN=fedconform reference IdP"), "{out}");
+    assert!(out.contains("ends in a reference root"), "{out}");
+    assert!(out.contains("TLSv1."), "{out}");
+    let total = fedconform::embedded::suites()
+        .map(|s| s.iter().map(|x| x.cases.len()).sum::<usize>())
+        .unwrap_or(0);
+    assert!(
+        out.contains(&format!("cases: {total} of {total} will run")),
+        "{out}"
+    );
+    // A preflight logs nobody in.
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .trim()
+            .is_empty(),
+        "the preflight sent a login"
+    );
+}
+
+#[test]
+fn what_will_not_run_is_said_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let text = std::fs::read_to_string(&served.target).expect("target");
+    // No managed user, no special user, no [wsfed].
+    let mut trimmed = String::new();
+    let mut skip = false;
+    for block in text.split("\n\n") {
+        skip = block.starts_with("[[user]]\nrole = \"managed\"")
+            || block.starts_with("[[user]]\nrole = \"special\"")
+            || block.starts_with("[wsfed]");
+        if !skip {
+            trimmed.push_str(block);
+            trimmed.push_str("\n\n");
+        }
+    }
+    let _ = skip;
+    let t = dir.path().join("trimmed.toml");
+    std::fs::write(&t, &trimmed).expect("write");
+    let (code, out, err) = check(&t);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("case(s), not evaluated: the target has no managed user: add a [[user]] with role = \"managed\""), "{out}");
+    assert!(
+        out.contains("case(s), not evaluated: the target has no special user"),
+        "{out}"
+    );
+    assert!(out.contains("case(s), not applicable: the target does not claim the WS-Federation flow: it has no [wsfed]"), "{out}");
+    assert!(out.contains("psso-preauth::managed-answer"), "{out}");
+    assert!(!out.contains("[wsfed] metadata_url"), "{out}");
+}
+
+#[test]
+fn an_unreachable_endpoint_and_a_malformed_target_have_their_exit_codes() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = dir.path().join("t.toml");
+    std::fs::write(&t, format!("[target]\nname = \"down\"\n[wsfed]\nbase_url = \"https://127.0.0.1:{port}\"\nclient_id = \"c\"\nwreply = \"https://app.example/cb\"\n")).expect("write");
+    let (code, out, _) = check(&t);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("NO  [wsfed] metadata_url"), "{out}");
+    assert!(out.contains("could not connect"), "{out}");
+    std::fs::write(&t, "[target]\nname = \"x\"\n[wsfed]\nbase_url = 3\n").expect("write");
+    let (code, _, err) = check(&t);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("t.toml:4:"), "{err}");
+}

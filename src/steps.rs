@@ -468,42 +468,23 @@ impl Steps {
 
     async fn run(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
+        // The flow claimed, the feature declared, the users given: judged once, for the run and
+        // for `fedconform check` alike.
         if let Some(skip) = precondition(t, kind) {
             return StepOutput::NotRun { skip };
-        }
-        let psso = matches!(
-            kind.family(),
-            crate::suite::Family::Preauth | crate::suite::Family::Mex | crate::suite::Family::Login
-        );
-        if psso && !t.platform_sso {
-            return StepOutput::not_applicable(
-                "the target does not claim the Platform SSO flow: it has no [login_configuration]",
-            );
         }
         match kind.family() {
             crate::suite::Family::Configuration => match &t.login_configuration {
                 Some(config) => StepOutput::Configuration(Box::new(ConfigObservation {
                     config: config.clone(),
                 })),
-                None => StepOutput::not_applicable(
-                    "the target does not claim the Platform SSO flow: it has no [login_configuration]",
-                ),
+                None => StepOutput::not_applicable(NO_LOGIN_CONFIGURATION),
             },
             crate::suite::Family::WsfedMetadata => self.run_wsfed_metadata().await,
             crate::suite::Family::WsfedSignin => self.run_wsfed_signin(kind).await,
             crate::suite::Family::Mex => self.run_mex().await,
             crate::suite::Family::Login => self.run_login(kind).await,
             crate::suite::Family::Preauth => {
-                if t.federation_type == FederationType::Wstrust {
-                    return StepOutput::not_applicable(
-                        "federationType is \"wstrust\": macOS sends no preauthentication",
-                    );
-                }
-                if kind == StepKind::PreauthFederatedCustom && t.custom_values.is_empty() {
-                    return StepOutput::not_applicable(
-                        "the login configuration sets no customFederationUserPreauthenticationRequestValues",
-                    );
-                }
                 if let Some(block) = config_block(t, ConfigRule::PreauthUrl)
                     .or_else(|| config_block(t, ConfigRule::HttpsUrls))
                 {
@@ -527,15 +508,9 @@ impl Steps {
                     StepKind::PreauthReserved => (t.reserved_login.clone(), &[]),
                     _ => (t.managed_user.as_ref().map(|u| u.login.clone()), &[]),
                 };
+                // precondition() has ruled out a missing user.
                 let Some(login) = login else {
-                    let role = if kind == StepKind::PreauthManaged {
-                        "managed"
-                    } else {
-                        "federated"
-                    };
-                    return StepOutput::needs(format!(
-                        "the target has no {role} user: add a [[user]] with role = \"{role}\""
-                    ));
+                    return StepOutput::needs(format!("the target has no user for step {kind}"));
                 };
                 let url = preauth::request_url(base, &login, custom);
                 let exchange = self
@@ -940,6 +915,8 @@ impl Steps {
                 .as_ref()
                 .map(|p| (u.login.clone(), p.expose().to_string()))
         });
+        // precondition() has ruled out a missing user and a probe past the lockout cap.
+        let missing = || StepOutput::needs(format!("the target has no user for step {kind}"));
         let (login, password) = match kind {
             StepKind::LoginSpecial => match t.special_user.as_ref().and_then(|u| {
                 u.password
@@ -947,18 +924,8 @@ impl Steps {
                     .map(|p| (u.login.clone(), p.expose().to_string()))
             }) {
                 Some(c) => c,
-                None => {
-                    return StepOutput::needs(
-                        "the target has no special user: add a [[user]] with role = \"special\"",
-                    );
-                }
+                None => return missing(),
             },
-            StepKind::LoginUnknownUser if !t.failed_login_allowed(kind) => {
-                return StepOutput::needs(format!(
-                    "[lockout] max_failed_logins = {} leaves no failed login for the unknown-user probe",
-                    t.lockout.max_failed_logins
-                ));
-            }
             StepKind::LoginUnknownUser => {
                 let domain = federated
                     .as_ref()
@@ -969,26 +936,16 @@ impl Steps {
                     format!("fedconform-{}", uuid::Uuid::new_v4()),
                 )
             }
-            StepKind::LoginWrongPassword if !t.failed_login_allowed(kind) => {
-                return StepOutput::needs(format!(
-                    "[lockout] max_failed_logins = {} leaves no failed login for the wrong-password probe",
-                    t.lockout.max_failed_logins
-                ));
-            }
             StepKind::LoginWrongPassword => match t.wrong_password_account() {
                 Ok(u) => (
                     u.login.clone(),
                     format!("fedconform-wrong-{}", uuid::Uuid::new_v4()),
                 ),
-                Err(why) => return StepOutput::needs(why),
+                Err(_) => return missing(),
             },
             _ => match federated {
                 Some(c) => c,
-                None => {
-                    return StepOutput::needs(
-                        "the target has no federated user with a password: add a [[user]] with role = \"federated\"",
-                    );
-                }
+                None => return missing(),
             },
         };
         let variation = match kind {

@@ -11,6 +11,41 @@ use crate::requirements::{self, Level};
 use crate::steps::{LoginObservation, StepOutput};
 use crate::suite::{CaseDef, Expect, Expectation, MetadataExpect, StepKind};
 
+/// The observation of the step a comparison reads (`pick` takes it out of its output), or the
+/// finding that says why there is none: the step did not run (its reason), the network failed
+/// (an error), or it is not the kind of step the comparison needs.
+pub(super) fn compared<'a, T: ?Sized>(
+    key: &'static str,
+    step: StepKind,
+    other: Option<&'a StepOutput>,
+    pick: impl Fn(&'a StepOutput) -> Option<&'a T>,
+) -> Result<&'a T, Box<Finding>> {
+    match other {
+        Some(o) => match (pick(o), o) {
+            (Some(t), _) => Ok(t),
+            (None, StepOutput::NotRun { skip }) => Err(Box::new(skipped(key, skip.clone()))),
+            (None, StepOutput::Unreachable { reason }) => Err(Box::new(finding(
+                key,
+                CheckResult::Error(reason.clone()),
+                "",
+                "",
+            ))),
+            (None, _) => Err(Box::new(finding(
+                key,
+                CheckResult::Error(format!("step {step} is not the kind this comparison reads")),
+                "",
+                "",
+            ))),
+        },
+        None => Err(Box::new(finding(
+            key,
+            CheckResult::Error(format!("step {step} was not observed")),
+            "",
+            "",
+        ))),
+    }
+}
+
 /// What a judgement needs besides the observations.
 #[derive(Debug, Clone, Copy)]
 pub struct JudgeContext {

@@ -187,26 +187,10 @@ fn baseline<'a>(
     other_step: StepKind,
     other: Option<&'a StepOutput>,
 ) -> Result<(&'a PreauthObservation, &'a PreauthAnalysis), Box<Finding>> {
-    let q = match other {
-        Some(StepOutput::Preauth(q)) => q,
-        Some(StepOutput::NotRun { skip }) => return Err(Box::new(skipped(key, skip.clone()))),
-        Some(StepOutput::Unreachable { reason }) => {
-            return Err(Box::new(finding(
-                key,
-                CheckResult::Error(reason.clone()),
-                "",
-                "",
-            )));
-        }
-        _ => {
-            return Err(Box::new(finding(
-                key,
-                CheckResult::Error(format!("step {other_step} was not observed")),
-                "",
-                "",
-            )));
-        }
-    };
+    let q = super::judge::compared(key, other_step, other, |o| match o {
+        StepOutput::Preauth(x) => Some(&**x),
+        _ => None,
+    })?;
     if let Some(b) = baseline_blocker(q) {
         return Err(Box::new(skipped(key, b)));
     }

@@ -288,20 +288,12 @@ fn offers_token_type_of(
     other: Option<&StepOutput>,
 ) -> Finding {
     const KEY: &str = "offers_token_type_of";
-    let w = match other {
-        Some(StepOutput::Wsfed(w)) => w,
-        Some(StepOutput::NotRun { skip }) => return skipped(KEY, skip.clone()),
-        Some(StepOutput::Unreachable { reason }) => {
-            return finding(KEY, CheckResult::Error(reason.clone()), "", "");
-        }
-        _ => {
-            return finding(
-                KEY,
-                CheckResult::Error(format!("step {step} was not observed")),
-                "",
-                "",
-            );
-        }
+    let w = match super::judge::compared(KEY, step, other, |o| match o {
+        StepOutput::Wsfed(x) => Some(&**x),
+        _ => None,
+    }) {
+        Ok(x) => x,
+        Err(f) => return *f,
     };
     if let Some(s) = signin_gate(w) {
         return skipped(KEY, s);
@@ -966,20 +958,12 @@ fn same_client_as(step: StepKind, w: &WsfedObservation, other: Option<&StepOutpu
             .as_ref()?;
         Some((f.action.clone().unwrap_or_default(), a.audiences.join(", ")))
     };
-    let o = match other {
-        Some(StepOutput::Wsfed(o)) => o,
-        Some(StepOutput::NotRun { skip }) => return skipped(KEY, skip.clone()),
-        Some(StepOutput::Unreachable { reason }) => {
-            return finding(KEY, CheckResult::Error(reason.clone()), "", "");
-        }
-        _ => {
-            return finding(
-                KEY,
-                CheckResult::Error(format!("step {step} was not observed")),
-                "",
-                "",
-            );
-        }
+    let o = match super::judge::compared(KEY, step, other, |o| match o {
+        StepOutput::Wsfed(x) => Some(&**x),
+        _ => None,
+    }) {
+        Ok(x) => x,
+        Err(f) => return *f,
     };
     if let Some(s) = signin_gate(o) {
         return skipped(KEY, s);

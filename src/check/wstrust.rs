@@ -531,20 +531,12 @@ fn issued_token(o: &LoginObservation) -> bool {
 /// token; otherwise blocked by the requirement that judges it (two failures alike prove nothing).
 fn same_outcome(other_step: StepKind, l: &LoginObservation, other: Option<&StepOutput>) -> Finding {
     const KEY: &str = "same_login_outcome_as";
-    let o = match other {
-        Some(StepOutput::Login(o)) => o,
-        Some(StepOutput::NotRun { skip }) => return skipped(KEY, skip.clone()),
-        Some(StepOutput::Unreachable { reason }) => {
-            return finding(KEY, CheckResult::Error(reason.clone()), "", "");
-        }
-        _ => {
-            return finding(
-                KEY,
-                CheckResult::Error(format!("step {other_step} was not observed")),
-                "",
-                "",
-            );
-        }
+    let o = match super::judge::compared(KEY, other_step, other, |o| match o {
+        StepOutput::Login(x) => Some(&**x),
+        _ => None,
+    }) {
+        Ok(x) => x,
+        Err(f) => return *f,
     };
     if !issued_token(o) {
         return skipped(

@@ -147,10 +147,7 @@ fn strict_turns_should_warnings_into_failures() {
 #[test]
 fn unreachable_idp_is_its_own_exit_code() {
     // Bind a port, then free it: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = common::free_port();
     let dir = tempfile::tempdir().expect("tempdir");
     let t = dir.path().join("t.toml");
     std::fs::write(&t, format!("[target]\nname = \"down\"\n[login_configuration]\nfederationType = \"wstrust\"\nfederationMEXURL = \"https://127.0.0.1:{port}/mex\"\nfederationRequestURN = \"urn:x\"\n")).expect("write");

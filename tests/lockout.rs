@@ -28,22 +28,8 @@ fn attempts(log: &Path) -> Vec<(String, String)> {
 }
 
 fn run(dir: &Path, target: &Path) -> (i32, String, serde_json::Value) {
-    let report = dir.join("r.json");
-    let out = common::run(&[
-        "run",
-        "--no-golden",
-        "--target",
-        target.to_str().unwrap_or_default(),
-        "--report-json",
-        report.to_str().unwrap_or_default(),
-        "--report-junit",
-        dir.join("j.xml").to_str().unwrap_or_default(),
-    ]);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        common::report(&report),
-    )
+    let ran = common::run_target(dir, target, &[]);
+    (ran.code, ran.stderr, ran.report)
 }
 
 fn requirement(report: &serde_json::Value, id: &str) -> serde_json::Value {

@@ -9,24 +9,9 @@ mod common;
 fn run(defect: Option<&str>, filter: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().expect("tempdir");
     let served = common::serve(dir.path(), defect);
-    let report = dir.path().join("r.json");
-    let out = common::run(&[
-        "run",
-        "--no-golden",
-        "--target",
-        served.target.to_str().unwrap_or_default(),
-        "--report-json",
-        report.to_str().unwrap_or_default(),
-        "--report-junit",
-        dir.path().join("j.xml").to_str().unwrap_or_default(),
-        filter,
-    ]);
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1 || c == 6),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    common::report(&report)
+    let ran = common::run_target(dir.path(), &served.target, &[filter]);
+    assert!(ran.code <= 1 || ran.code == 6, "{}", ran.stderr);
+    ran.report
 }
 
 fn case<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

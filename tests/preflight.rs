@@ -90,10 +90,7 @@ fn what_will_not_run_is_said_with_the_reason() {
 
 #[test]
 fn an_unreachable_endpoint_and_a_malformed_target_have_their_exit_codes() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = common::free_port();
     let dir = tempfile::tempdir().expect("tempdir");
     let t = dir.path().join("t.toml");
     std::fs::write(&t, format!("[target]\nname = \"down\"\n[wsfed]\nbase_url = \"https://127.0.0.1:{port}\"\nclient_id = \"c\"\nwreply = \"https://app.example/cb\"\n")).expect("write");

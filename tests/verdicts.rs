@@ -401,10 +401,7 @@ fn a_chain_that_needed_an_extra_ca_warns_on_tls_3_and_says_so_on_every_affected_
 
 #[test]
 fn an_unreachable_idp_is_incomplete_with_its_own_exit_code() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = common::free_port();
     let dir = tempfile::tempdir().expect("tempdir");
     let t = dir.path().join("t.toml");
     std::fs::write(&t, format!("[target]\nname = \"down\"\n[wsfed]\nbase_url = \"https://127.0.0.1:{port}\"\nclient_id = \"c\"\nwreply = \"https://app.example/cb\"\n")).expect("write");

@@ -156,18 +156,7 @@ pub fn header(info: &RunInfo) -> String {
         info.harness_version,
         crate::flow::quoted(&info.target)
     )];
-    lines.push(format!(
-        "  flows claimed: {}",
-        if info.flows.is_empty() {
-            "none".to_string()
-        } else {
-            info.flows
-                .iter()
-                .map(|f| format!("{} ({})", f.name(), f.section()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    ));
+    lines.push(format!("  flows claimed: {}", info.flows_text()));
     lines.push(format!(
         "  suites: {}",
         info.suites

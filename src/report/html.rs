@@ -189,15 +189,7 @@ fn header(h: &mut String, info: &RunInfo, a: &Assessment) {
         "harness",
         format!("fedconform {}", esc(&info.harness_version)),
     ));
-    h.push_str(&row(
-        "flows claimed",
-        esc(&info
-            .flows
-            .iter()
-            .map(|f| format!("{} ({})", f.name(), f.section()))
-            .collect::<Vec<_>>()
-            .join(", ")),
-    ));
+    h.push_str(&row("flows claimed", esc(&info.flows_text())));
     h.push_str(&row(
         "suites",
         info.suites

@@ -24,11 +24,7 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
         cell(&a.headline(info)),
         cell(&info.harness_version),
         cell(&info.target),
-        info.flows
-            .iter()
-            .map(|f| f.name())
-            .collect::<Vec<_>>()
-            .join(", "),
+        cell(&info.flows_text()),
         info.suites
             .iter()
             .map(|s| format!(

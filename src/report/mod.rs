@@ -159,6 +159,19 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
+    /// The flows the target claims, in words: "Platform SSO federation ([login_configuration]),
+    /// WS-Federation ([wsfed])", or "none".
+    pub fn flows_text(&self) -> String {
+        if self.flows.is_empty() {
+            return "none".to_string();
+        }
+        self.flows
+            .iter()
+            .map(|f| format!("{} ({})", f.name(), f.section()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// True when every suite in use is a built-in one and all of them are used.
     pub fn builtin_suites(&self) -> bool {
         self.suites.iter().all(|s| s.builtin)

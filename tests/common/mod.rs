@@ -135,6 +135,53 @@ pub fn serve_with(dir: &Path, args: &[&str]) -> Served {
     served
 }
 
+/// A loopback port nothing listens on (bound, then freed).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// What `fedconform run --no-golden --target T ARGS` gave: its exit code, its JSON report (Null
+/// when none was written) and its stderr.
+pub struct Ran {
+    /// The exit code (-1 for a signal).
+    pub code: i32,
+    /// The JSON report.
+    pub report: serde_json::Value,
+    /// The console summary.
+    pub stderr: String,
+}
+
+/// Runs the suites against a target with reports in `dir`, goldens off, and reads the report.
+pub fn run_target(dir: &Path, target: &Path, extra: &[&str]) -> Ran {
+    let report = dir.join("r.json");
+    let junit = dir.join("j.xml");
+    let mut args = vec![
+        "run",
+        "--no-golden",
+        "--target",
+        target.to_str().unwrap_or_default(),
+        "--report-json",
+        report.to_str().unwrap_or_default(),
+        "--report-junit",
+        junit.to_str().unwrap_or_default(),
+    ];
+    args.extend_from_slice(extra);
+    let _ = std::fs::remove_file(&report);
+    let out = run(&args);
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        report: if report.exists() {
+            self::report(&report)
+        } else {
+            serde_json::Value::Null
+        },
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Reads a JSON report.
 pub fn report(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("the report exists");

@@ -267,6 +267,46 @@ mod tests {
     }
 
     #[test]
+    fn urls_a_whatwg_parser_would_repair_are_refused_as_written() {
+        for bad in [
+            "https:/login.example/realm",
+            "https:login.example/realm",
+            "https:\\\\login.example\\realm",
+            "https://login.example\\realm",
+            " https://login.example/realm",
+            "https://login.example/realm ",
+            "https://login.example/re alm",
+            "https://login.example/realm\t",
+            "https:///realm",
+            "https://?x=1",
+            "login.example/realm",
+            "ftp://login.example/realm",
+        ] {
+            let mut cfg = dynamic();
+            cfg.mex_url = Some(bad.into());
+            match check(&cfg, ConfigRule::HttpsUrls) {
+                RuleOutcome::Refused { detail } => {
+                    assert!(detail.starts_with("federationMEXURL "), "{detail}")
+                }
+                other => panic!("{bad:?} was not refused: {other:?}"),
+            }
+        }
+        for good in [
+            "https://login.example/realm",
+            "HTTPS://login.example",
+            "https://login.example:8443/r?a=b#f",
+            "https://[::1]:8443/mex",
+        ] {
+            let mut cfg = dynamic();
+            cfg.mex_url = Some(good.into());
+            assert!(
+                matches!(check(&cfg, ConfigRule::HttpsUrls), RuleOutcome::Holds { .. }),
+                "{good:?}"
+            );
+        }
+    }
+
+    #[test]
     fn each_missing_key_breaks_its_rule() {
         let mut cfg = dynamic();
         cfg.mex_keypath = None;

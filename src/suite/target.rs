@@ -96,19 +96,49 @@ pub struct LoginConfig {
     pub mex_url: Option<String>,
 }
 
-/// A URL key's value read as macOS reads it: an absolute https URL (CFG-6), or why it is not.
+/// A URL key's value read as macOS reads it: an absolute https URL written exactly so
+/// (`https://` then a host, no whitespace, control character or backslash anywhere), or why it
+/// is not (CFG-6).
+///
+/// The check is on the raw string, before any parser normalises it: the `url` crate (WHATWG)
+/// repairs `https:/host`, `https:host`, backslashes and surrounding spaces, while Foundation's
+/// `NSURL` (RFC 3986) reads them as a URL without a host or as no URL at all.
 pub fn https_url(value: &str) -> Result<Url, String> {
-    match Url::parse(value.trim()) {
-        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(u),
-        Ok(u) => Err(format!(
-            "{} is not an https URL (scheme {})",
-            crate::flow::quoted(value),
-            crate::flow::quoted(u.scheme())
-        )),
-        Err(e) => Err(format!(
-            "{} is not an absolute URL: {e}",
-            crate::flow::quoted(value)
-        )),
+    let shown = crate::flow::quoted(value);
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || *c == '\\')
+    {
+        let what = match c {
+            '\\' => "a backslash".to_string(),
+            ' ' => "a space".to_string(),
+            c => format!("the character U+{:04X}", u32::from(c)),
+        };
+        return Err(format!("{shown} is not an absolute https URL: it contains {what}"));
+    }
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return Err(format!("{shown} is not an absolute URL: it has no scheme"));
+    };
+    if !scheme.eq_ignore_ascii_case("https") {
+        return Err(format!(
+            "{shown} is not an https URL (scheme {})",
+            crate::flow::quoted(scheme)
+        ));
+    }
+    let Some(authority) = rest.strip_prefix("//") else {
+        return Err(format!(
+            "{shown} is not an absolute https URL: {} must follow the scheme (as written it has no host)",
+            crate::flow::quoted("//")
+        ));
+    };
+    let host_end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    if authority[..host_end].is_empty() {
+        return Err(format!("{shown} is not an absolute https URL: it has no host"));
+    }
+    match Url::parse(value) {
+        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(u),
+        Ok(_) => Err(format!("{shown} is not an absolute https URL: it has no host")),
+        Err(e) => Err(format!("{shown} is not an absolute URL: {e}")),
     }
 }
 

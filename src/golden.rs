@@ -328,8 +328,16 @@ fn exchange_text(ex: &Exchange, r: &Redactor, s: &mut String) {
     if let Some(ct) = ex.header("content-type") {
         s.push_str(&format!("content-type: {ct}\n"));
     }
-    if let Some(f) = &ex.failure {
-        s.push_str(&format!("failure: {}\n", f.describe()));
+    match &ex.failure {
+        // How late varies from run to run; that it was late does not.
+        Some(crate::http::Failure::Late {
+            client_timeout_seconds,
+            ..
+        }) => s.push_str(&format!(
+            "failure: the answer ended after the client's {client_timeout_seconds} s timeout\n"
+        )),
+        Some(f) => s.push_str(&format!("failure: {}\n", f.describe())),
+        None => {}
     }
     if !ex.body.is_empty() {
         s.push_str("body:\n");

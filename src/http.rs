@@ -44,6 +44,14 @@ pub enum Failure {
     Connect { detail: String },
     /// No whole answer within the timeout (TLS-4).
     Timeout { detail: String },
+    /// The whole answer came, but later than the client waits (macOS: 30 s): the client never
+    /// reads it (TLS-4). The body is kept as evidence.
+    Late {
+        /// When the answer ended, in milliseconds after the request.
+        elapsed_ms: u64,
+        /// How long the client waits, in seconds.
+        client_timeout_seconds: u64,
+    },
     /// The body is larger than the cap.
     BodyTooLarge { limit: usize },
     /// The body, decoded from its Content-Encoding, is larger than the cap (a compression
@@ -73,6 +81,13 @@ impl Failure {
             Failure::Tls { failure } => failure.describe(),
             Failure::Connect { detail } => format!("could not connect: {detail}"),
             Failure::Timeout { detail } => format!("timed out: {detail}"),
+            Failure::Late {
+                elapsed_ms,
+                client_timeout_seconds,
+            } => format!(
+                "the answer ended after {:.1} s, where the client gives up at {client_timeout_seconds} s and reads nothing",
+                *elapsed_ms as f64 / 1000.0
+            ),
             Failure::BodyTooLarge { limit } => {
                 format!("the body is larger than the {limit}-byte cap")
             }
@@ -1150,7 +1165,11 @@ impl HttpClient {
             let resp = match sent {
                 Err(_) => {
                     ex.failure = Some(Failure::Timeout {
-                        detail: format!("no answer from {url} within {} s", timeout.as_secs()),
+                        detail: format!(
+                            "no answer from {url} within {} s{}",
+                            timeout.as_secs(),
+                            shorter_than_macos(timeout)
+                        ),
                     });
                     break;
                 }
@@ -1237,8 +1256,9 @@ impl HttpClient {
                 Err(_) => {
                     ex.failure = Some(Failure::Timeout {
                         detail: format!(
-                            "the body from {url} did not end within {} s",
-                            timeout.as_secs()
+                            "the body from {url} did not end within {} s{}",
+                            timeout.as_secs(),
+                            shorter_than_macos(timeout)
                         ),
                     });
                 }
@@ -1247,6 +1267,17 @@ impl HttpClient {
         }
         ex.elapsed_ms = start.elapsed().as_millis() as u64;
         ex
+    }
+}
+
+/// Said after a timeout shorter than macOS's: the wait was the run's choice, not the IdP's fault
+/// (TLS-4 judges 30 s).
+fn shorter_than_macos(timeout: Duration) -> String {
+    let macos = crate::check::transport::MACOS_TIMEOUT_SECONDS;
+    if timeout.as_secs() < macos {
+        format!(" (the target's [limits] timeout_seconds; macOS waits {macos} s)")
+    } else {
+        String::new()
     }
 }
 

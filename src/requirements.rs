@@ -64,7 +64,7 @@ pub static CATALOGUE: &[Requirement] = &[
         "No redirect from https to http, and none at all where macOS does not follow one"
     ),
     req!("TLS-3", Should, "psso", "The chain ends in a public root"),
-    req!("TLS-4", Should, "psso", "Each answer arrives within 30 s"),
+    req!("TLS-4", Must, "psso", "Each answer arrives within 30 s"),
     req!(
         "TLS-5",
         Must,

@@ -455,6 +455,21 @@ impl Steps {
         &self.http
     }
 
+    /// Sends one of the Platform SSO requests and reads the answer as macOS does: an answer that
+    /// ends after macOS's 30 s timeout is one macOS never reads (TLS-4), so it is marked
+    /// [`Failure::Late`] and no check reads it (the body stays in the record as evidence).
+    async fn send_as_macos(&self, request: Request) -> Exchange {
+        let mut ex = self.http.send(request).await;
+        let limit = crate::check::transport::MACOS_TIMEOUT_SECONDS;
+        if ex.failure.is_none() && ex.elapsed_ms > limit * 1000 {
+            ex.failure = Some(Failure::Late {
+                elapsed_ms: ex.elapsed_ms,
+                client_timeout_seconds: limit,
+            });
+        }
+        ex
+    }
+
     /// The (memoised) output of a step.
     pub async fn get(&self, kind: StepKind) -> Arc<StepOutput> {
         match self.cells.get(&kind) {
@@ -514,8 +529,7 @@ impl Steps {
                 };
                 let url = preauth::request_url(base, &login, custom);
                 let exchange = self
-                    .http
-                    .send(Request::get(url, preauth::request_headers()))
+                    .send_as_macos(Request::get(url, preauth::request_headers()))
                     .await;
                 let analysis = match (&exchange.failure, exchange.status) {
                     (None, Some(_)) => Some(preauth::analyse(
@@ -601,8 +615,7 @@ impl Steps {
             Err(halt) => return halt,
         };
         let exchange = self
-            .http
-            .send(Request::get(url, mex::request_headers()))
+            .send_as_macos(Request::get(url, mex::request_headers()))
             .await;
         let analysis = match (&exchange.failure, exchange.status) {
             (None, Some(_)) => Some(mex::analyse(&exchange.body)),
@@ -984,7 +997,7 @@ impl Steps {
             body: Some(body.into_bytes()),
             redirects: Redirects::Refuse,
         };
-        let exchange = self.http.send(request).await;
+        let exchange = self.send_as_macos(request).await;
         let analysis = match (&exchange.failure, exchange.status) {
             (None, Some(_)) => Some(wstrust::analyse(&exchange.body)),
             _ => None,

@@ -409,7 +409,40 @@ fn an_unreachable_idp_is_incomplete_with_its_own_exit_code() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(r.report["verdict"], "INCOMPLETE");
     assert!(
-        r.stderr.contains("the IdP could not be reached"),
+        r.stderr.contains("no answer from the IdP: ") && r.stderr.contains("could not connect"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A target whose own timeout is shorter than macOS's 30 s proves nothing about a slow answer:
+/// TLS-4 and the cases that needed the answer are errors naming the target's limit, and the run
+/// is INCOMPLETE, not NONCONFORMANT.
+#[test]
+fn a_timeout_shorter_than_macos_is_the_runs_not_the_idps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), Some("sts-slow-failure"));
+    let text = std::fs::read_to_string(&served.target).expect("target");
+    let (head, tail) = text
+        .split_once("timeout_seconds = ")
+        .expect("a [limits] table");
+    let rest = tail.split_once('\n').map(|x| x.1).unwrap_or_default();
+    std::fs::write(&served.target, format!("{head}timeout_seconds = 2\n{rest}")).expect("write");
+    let r = run(
+        dir.path(),
+        &[
+            "--target",
+            served.target.to_str().unwrap_or_default(),
+            "wstrust-login",
+        ],
+    );
+    // Exit 3: no answer came (README: "INCOMPLETE because the IdP could not be reached").
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.report["verdict"], "INCOMPLETE");
+    assert_eq!(r.requirement("TLS-4")["verdict"], "not-evaluated");
+    assert!(
+        r.stderr
+            .contains("within 2 s (the target's [limits] timeout_seconds; macOS waits 30 s)"),
         "{}",
         r.stderr
     );

@@ -76,7 +76,7 @@ impl fmt::Display for NotEvaluated {
             NotEvaluated::Blocked(b) => b.fmt(f),
             NotEvaluated::NeedsInput { reason } => f.write_str(reason),
             NotEvaluated::Unreachable { reason } => {
-                write!(f, "the IdP could not be reached: {reason}")
+                write!(f, "no answer from the IdP: {reason}")
             }
             NotEvaluated::NotChecked => f.write_str("no case of the suites in use checks it"),
             NotEvaluated::NotRun { reason } => f.write_str(reason),

@@ -23,9 +23,10 @@ pub fn transport_blocker(ex: &Exchange) -> Option<Blocker> {
         ex.final_url.clone()
     };
     match f {
+        // A handshake is made to an origin: one failure there, said once for its endpoints.
         Failure::Tls { failure } => Some(Blocker::new(
             failure.requirement(),
-            format!("{at}: {}", f.describe()),
+            format!("{}: {}", crate::flow::origin(&at), f.describe()),
         )),
         Failure::NotHttps { .. } => Some(Blocker::new("TLS-1", format!("{at}: {}", f.describe()))),
         Failure::RedirectToHttp { .. } => {
@@ -33,6 +34,21 @@ pub fn transport_blocker(ex: &Exchange) -> Option<Blocker> {
         }
         Failure::RedirectRefused { .. } if ex.redirects == Redirects::Refuse => {
             Some(Blocker::new("TLS-2", format!("{at}: {}", f.describe())))
+        }
+        // macOS gives up at 30 s: an answer the run waited longer for is TLS-4's failure, not
+        // the network's (a shorter `[limits] timeout_seconds` proves nothing about the IdP).
+        Failure::Late { .. } => Some(Blocker::new(
+            "TLS-4",
+            format!("{}: {}", crate::flow::origin(&at), f.describe()),
+        )),
+        Failure::Timeout { .. } if ex.elapsed_ms >= MACOS_TIMEOUT_SECONDS * 1000 => {
+            Some(Blocker::new(
+                "TLS-4",
+                format!(
+                    "{}: no whole answer within {MACOS_TIMEOUT_SECONDS} s, where macOS gives up",
+                    crate::flow::origin(&at)
+                ),
+            ))
         }
         _ => None,
     }
@@ -191,12 +207,11 @@ fn valid_certificate(exchanges: &[Exchange]) -> Finding {
             Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. }))
                 if ex.status.is_none() =>
             {
-                return finding(
-                    KEY,
-                    CheckResult::Error(format!("{}: {}", ex.url, f.describe())),
-                    expected,
-                    "no connection",
-                );
+                let r = match transport_blocker(ex) {
+                    Some(b) => CheckResult::Skip(Skip::Blocked(b)),
+                    None => CheckResult::Error(format!("{}: {}", ex.url, f.describe())),
+                };
+                return finding(KEY, r, expected, "no connection");
             }
             _ => {}
         }
@@ -357,6 +372,17 @@ fn timely(exchanges: &[Exchange]) -> Finding {
             return finding(
                 KEY,
                 CheckResult::Error(format!("{}: {}", ex.url, f.describe())),
+                expected,
+                "no answer",
+            );
+        }
+        // Nothing was timed when no request went out (an http URL, a refused handshake).
+        if ex.status.is_none()
+            && let Some(b) = transport_blocker(ex)
+        {
+            return finding(
+                KEY,
+                CheckResult::Skip(Skip::Blocked(b)),
                 expected,
                 "no answer",
             );

@@ -300,7 +300,10 @@ mod tests {
             let mut cfg = dynamic();
             cfg.mex_url = Some(good.into());
             assert!(
-                matches!(check(&cfg, ConfigRule::HttpsUrls), RuleOutcome::Holds { .. }),
+                matches!(
+                    check(&cfg, ConfigRule::HttpsUrls),
+                    RuleOutcome::Holds { .. }
+                ),
                 "{good:?}"
             );
         }

@@ -53,3 +53,14 @@ impl fmt::Display for WsTrustVersion {
 pub fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
+
+/// A URL's origin (`https://host:port`, the port only when not the scheme's default): what a
+/// TLS handshake or a connection is made to, so one failure there is said once for all its
+/// endpoints. The URL itself when it does not parse.
+pub fn origin(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .ok()
+        .filter(|o| o != "null")
+        .unwrap_or_else(|| url.to_string())
+}

@@ -372,12 +372,6 @@ fn short_url(url: &str) -> String {
     }
 }
 
-fn origin(url: &str) -> String {
-    url::Url::parse(url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| url.to_string())
-}
-
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -435,7 +429,7 @@ fn diagrams(h: &mut String, info: &RunInfo, results: &[CaseResult]) {
             let Some(t) = &first.transcript else { continue };
             for (i, ex) in transcript_exchanges(t).into_iter().enumerate() {
                 let url = ex["url"].as_str().unwrap_or_default();
-                let o = origin(url);
+                let o = crate::flow::origin(url);
                 let lane = match lanes.iter().position(|l| *l == o) {
                     Some(p) => p,
                     None => {

@@ -114,7 +114,9 @@ pub fn https_url(value: &str) -> Result<Url, String> {
             ' ' => "a space".to_string(),
             c => format!("the character U+{:04X}", u32::from(c)),
         };
-        return Err(format!("{shown} is not an absolute https URL: it contains {what}"));
+        return Err(format!(
+            "{shown} is not an absolute https URL: it contains {what}"
+        ));
     }
     let Some((scheme, rest)) = value.split_once(':') else {
         return Err(format!("{shown} is not an absolute URL: it has no scheme"));
@@ -133,11 +135,15 @@ pub fn https_url(value: &str) -> Result<Url, String> {
     };
     let host_end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
     if authority[..host_end].is_empty() {
-        return Err(format!("{shown} is not an absolute https URL: it has no host"));
+        return Err(format!(
+            "{shown} is not an absolute https URL: it has no host"
+        ));
     }
     match Url::parse(value) {
         Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(u),
-        Ok(_) => Err(format!("{shown} is not an absolute https URL: it has no host")),
+        Ok(_) => Err(format!(
+            "{shown} is not an absolute https URL: it has no host"
+        )),
         Err(e) => Err(format!("{shown} is not an absolute URL: {e}")),
     }
 }

@@ -281,7 +281,7 @@ pub fn exit_code(info: &RunInfo, a: &Assessment, results: &[CaseResult]) -> i32 
     }
     let incomplete = match a.verdict {
         RunVerdict::Nonconformant if !a.only_known_failures => return exit::NONCONFORMANT,
-        RunVerdict::Nonconformant => !a.not_evaluated(info.strict).is_empty(),
+        RunVerdict::Nonconformant => !a.not_evaluated_unexcused(info.strict).is_empty(),
         RunVerdict::Incomplete => true,
         RunVerdict::Conformant => false,
     };

@@ -484,6 +484,41 @@ fn baseline_of_known_failures() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(
         "wstrust-mex::no-password-digest is in the baseline of known failures but now pass"
     ));
+    // A known failure that blocks other requirements (a MEX redirect to http keeps the MEX and
+    // the login from being judged): what it blocks is excused with it, exit 0, and the word
+    // stays NONCONFORMANT.
+    std::fs::write(&baseline, "wstrust-mex::tls-no-http-redirect\n").expect("write");
+    let out = common::run(
+        &args_with_reports(
+            dir.path(),
+            "r.json",
+            &[
+                "--defect",
+                "mex-redirect-to-http",
+                "--no-golden",
+                "--baseline",
+                &b,
+            ],
+        )
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    let r = common::report(&dir.path().join("r.json"));
+    assert_eq!(r["verdict"], "NONCONFORMANT");
+    let blocked = r["requirements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|q| q["verdict"] == "not-evaluated")
+        .count();
+    assert!(blocked > 0, "the redirect blocks requirements");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::write(&baseline, "not a case name\n").expect("write");
     let out = common::run(&["run", "--baseline", &b, "--no-reports"]);
     assert_eq!(out.status.code(), Some(2));

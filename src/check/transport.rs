@@ -28,10 +28,9 @@ pub fn transport_blocker(ex: &Exchange) -> Option<Blocker> {
             failure.requirement(),
             format!("{}: {}", crate::flow::origin(&at), f.describe()),
         )),
-        Failure::NotHttps { .. } => Some(Blocker::new("TLS-1", format!("{at}: {}", f.describe()))),
-        Failure::RedirectToHttp { .. } => {
-            Some(Blocker::new("TLS-2", format!("{at}: {}", f.describe())))
-        }
+        // These name their URLs themselves.
+        Failure::NotHttps { .. } => Some(Blocker::new("TLS-1", f.describe())),
+        Failure::RedirectToHttp { .. } => Some(Blocker::new("TLS-2", f.describe())),
         Failure::RedirectRefused { .. } if ex.redirects == Redirects::Refuse => {
             Some(Blocker::new("TLS-2", format!("{at}: {}", f.describe())))
         }

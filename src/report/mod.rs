@@ -286,6 +286,39 @@ impl Assessment {
             })
             .collect()
     }
+
+    /// [`Assessment::not_evaluated`] less the requirements a known failure of the baseline
+    /// blocked (directly, or through a chain of blocked requirements): a baseline that accepts a
+    /// failure accepts what it keeps from being judged.
+    pub fn not_evaluated_unexcused(&self, strict: bool) -> Vec<&RequirementVerdict> {
+        let excused = |r: &RequirementVerdict| {
+            let mut at = r;
+            // A chain of blockers is as long as the catalogue at most.
+            for _ in 0..=self.requirements.len() {
+                let rollup::Status::NotEvaluated(rollup::NotEvaluated::Blocked(b)) = &at.status
+                else {
+                    return false;
+                };
+                let Some(next) = self.requirements.iter().find(|x| x.id == b.requirement) else {
+                    return false;
+                };
+                if matches!(
+                    next.status,
+                    rollup::Status::Fail {
+                        known_failure: true
+                    }
+                ) {
+                    return true;
+                }
+                at = next;
+            }
+            false
+        };
+        self.not_evaluated(strict)
+            .into_iter()
+            .filter(|r| !excused(r))
+            .collect()
+    }
 }
 
 /// Writes every requested report, each atomically.

@@ -1398,6 +1398,9 @@ fn main() {
         Command::Man => {
             match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
                 Ok(()) => exit::CONFORMANT,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    fedconform::report::console::CLOSED_PIPE_EXIT
+                }
                 Err(e) => config_error(&format!("cannot write the man page: {e}")),
             }
         }

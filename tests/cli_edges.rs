@@ -171,6 +171,8 @@ fn a_closed_pipe_ends_the_process_quietly() {
     for args in [
         &["list"][..],
         &["run", "--no-reports", "--no-golden"][..],
+        &["run", "--no-reports", "--no-golden", "--format", "json"][..],
+        &["run", "--list"][..],
         &["defects"][..],
     ] {
         let mut child = Command::new(common::bin())
@@ -194,8 +196,37 @@ fn a_closed_pipe_ends_the_process_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert!(!stderr.contains("internal error"), "{args:?}: {stderr}");
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
-        let _ = status;
+        // 141 (128 + SIGPIPE) as a shell reports a process a closed pipe ended; 0 when all was
+        // written before the pipe closed. Never a panic's 101.
+        assert!(
+            matches!(status.code(), Some(0 | 141)),
+            "{args:?}: {status:?} {stderr}"
+        );
     }
+}
+
+/// `fedconform run 2>&1 | head -c1`: stderr closes with stdout, and the process still ends
+/// quietly with 141, not an abort (a panic inside the panic hook).
+#[test]
+fn a_closed_pipe_on_both_streams_ends_the_process_with_141() {
+    let bin = common::bin();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "exec '{}' run --no-reports --no-golden 2>&1",
+            bin.display()
+        ))
+        .current_dir(common::root())
+        .env("CI", "true")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut one = [0u8; 1];
+    let _ = stdout.read(&mut one);
+    drop(stdout);
+    let status = child.wait().expect("waits");
+    assert_eq!(status.code(), Some(141), "{status:?}");
 }
 
 #[test]

@@ -347,8 +347,11 @@ pub fn summary(
 pub const CLOSED_PIPE_EXIT: i32 = 141;
 
 /// True when a panic message is Rust's report of writing to a closed stdout.
+/// True for a panic that says stdout or stderr was closed: `print!`/`eprint!` ("failed printing
+/// to stdout: Broken pipe") and libtest-mimic's printer (an unwrapped `BrokenPipe` I/O error).
+/// The harness never unwraps a network write, so a broken pipe here is always a console stream.
 fn closed_pipe(message: &str) -> bool {
-    message.contains("failed printing to stdout") && message.contains("Broken pipe")
+    message.contains("Broken pipe") || message.contains("BrokenPipe")
 }
 
 /// Installs a panic hook that ends the process quietly when stdout was closed (`| head`), and
@@ -373,7 +376,12 @@ pub fn quiet_on_closed_pipe(redactor: Option<crate::redact::Redactor>) {
             Some(r) => r.redact(&raw),
             None => raw,
         };
-        eprintln!("fedconform: internal error (a bug, please report it){at}: {message}");
+        // Not eprintln!: a panic inside the hook (stderr gone too) would abort the process.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "fedconform: internal error (a bug, please report it){at}: {message}"
+        );
     }));
 }
 

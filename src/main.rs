@@ -214,9 +214,10 @@ struct RunArgs {
     /// One character per case (--format terse).
     #[arg(short = 'q', long, conflicts_with = "format", help_heading = "Console")]
     quiet: bool,
-    /// Cases judged at once.
-    #[arg(long, value_name = "N", help_heading = "Console")]
-    test_threads: Option<usize>,
+    /// Cases judged at once (1 or more).
+    #[arg(long, value_name = "N", help_heading = "Console",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    test_threads: Option<u64>,
     #[command(flatten)]
     compat: LibtestCompat,
 }
@@ -485,7 +486,7 @@ fn cmd_run(a: RunArgs) -> i32 {
             _ => runner::Console::Pretty,
         },
         list: a.list,
-        test_threads: a.test_threads,
+        test_threads: a.test_threads.and_then(|n| usize::try_from(n).ok()),
         summary: !a.list,
         golden: (!a.no_golden).then(|| fedconform::golden::GoldenStore {
             dir: a.golden_dir.clone().unwrap_or_else(|| "golden".into()),

@@ -293,3 +293,11 @@ fn completions_and_a_man_page_come_from_the_command_model() {
         &stdout[..stdout.len().min(200)]
     );
 }
+
+/// `--test-threads 0` would judge nothing and wait for ever: refused before anything runs.
+#[test]
+fn zero_test_threads_is_refused() {
+    let (code, _, stderr) = run(&["run", "--no-reports", "--no-golden", "--test-threads", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("'--test-threads <N>'"), "{stderr}");
+}

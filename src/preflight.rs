@@ -131,9 +131,35 @@ async fn resolve(url: &url::Url) -> Result<Vec<IpAddr>, String> {
     Ok(ips)
 }
 
+/// The URL keys of the login configuration that are not absolute https URLs as written: not
+/// probed (macOS would not load them), each shown with the CFG-6 refusal.
+fn refused_urls(t: &Target) -> Vec<EndpointCheck> {
+    let Some(cfg) = t.login_configuration.as_ref().filter(|_| t.platform_sso) else {
+        return Vec::new();
+    };
+    [
+        ("federationUserPreauthenticationURL", &cfg.preauth_url),
+        ("federationMEXURL", &cfg.mex_url),
+    ]
+    .into_iter()
+    .filter_map(|(what, raw)| {
+        let raw = raw.as_deref()?;
+        let why = crate::suite::https_url(raw).err()?;
+        Some(EndpointCheck {
+            what: what.to_string(),
+            url: raw.to_string(),
+            resolved: Err(format!(
+                "not probed: {why}; App Transport Security refuses the load (CFG-6)"
+            )),
+            exchange: None,
+        })
+    })
+    .collect()
+}
+
 /// Runs the preflight: probes every endpoint, and plans every case of `suites`.
 pub async fn check(t: &Target, suites: &[Suite], http: &HttpClient) -> Preflight {
-    let mut checks = Vec::new();
+    let mut checks = refused_urls(t);
     for (what, req) in endpoints(t) {
         let resolved = resolve(&req.url).await;
         let url = req.url.to_string();
@@ -152,13 +178,8 @@ pub async fn check(t: &Target, suites: &[Suite], http: &HttpClient) -> Preflight
     let mut steps: Vec<StepKind> = Vec::new();
     for s in suites {
         for c in &s.cases {
-            let blocked = crate::steps::precondition(t, c.step).or_else(|| {
-                c.other_step()
-                    .and_then(|o| crate::steps::precondition(t, o))
-            });
-            if blocked.is_none() {
-                steps.push(c.step);
-            }
+            let blocked = crate::steps::case_precondition(t, c);
+            steps.extend(crate::steps::case_steps(t, c));
             cases.push(CasePlan {
                 id: format!("{}::{}", s.meta.name, c.id),
                 requirements: c.requirements.clone(),

@@ -686,7 +686,7 @@ pub fn run(
                     continue;
                 }
             }
-            run_steps.push(case.step);
+            run_steps.extend(crate::steps::case_steps(&target, case));
             let known_failure = opts.baseline.contains(&name);
             let (ctx, case, suite_name, trial_name) = (
                 ctx.clone(),

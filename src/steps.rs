@@ -339,14 +339,41 @@ fn mex_endpoint(
 
 /// The step a configuration rule keeps from running, when macOS's check of it fails: blocked by
 /// the CFG requirement, with what macOS logs.
-fn config_block(t: &Target, rule: ConfigRule) -> Option<StepOutput> {
+/// The first of `rules` the target's login configuration breaks, as the skip of a step that
+/// needs it: blocked by the rule's requirement (CFG-1…CFG-6), with what macOS says.
+fn config_block(t: &Target, rules: &[ConfigRule]) -> Option<Skip> {
     let cfg = t.login_configuration.as_ref()?;
-    match crate::flow::config::check(cfg, rule) {
-        RuleOutcome::Refused { detail } => Some(StepOutput::blocked(
-            rule.requirement(),
-            crate::flow::config::refusal(rule, &detail),
-        )),
-        _ => None,
+    rules
+        .iter()
+        .find_map(|rule| match crate::flow::config::check(cfg, *rule) {
+            RuleOutcome::Refused { detail } => Some(Skip::blocked(
+                rule.requirement(),
+                crate::flow::config::refusal(*rule, &detail),
+            )),
+            _ => None,
+        })
+}
+
+/// The login configuration rules a step needs to hold: the URL it is sent to (the MEX URL is
+/// `federationMEXURL` for WS-Trust, the preauthentication's answer otherwise) and, for a
+/// login, the AppliesTo it names.
+fn config_rules(t: &Target, family: Family) -> &'static [ConfigRule] {
+    let wstrust = t.federation_type == FederationType::Wstrust;
+    match family {
+        Family::Preauth => &[ConfigRule::PreauthUrl, ConfigRule::HttpsUrls],
+        Family::Mex if wstrust => &[ConfigRule::MexUrl, ConfigRule::HttpsUrls],
+        Family::Mex => &[ConfigRule::PreauthUrl, ConfigRule::HttpsUrls],
+        Family::Login if wstrust => &[
+            ConfigRule::RequestUrn,
+            ConfigRule::MexUrl,
+            ConfigRule::HttpsUrls,
+        ],
+        Family::Login => &[
+            ConfigRule::RequestUrn,
+            ConfigRule::PreauthUrl,
+            ConfigRule::HttpsUrls,
+        ],
+        _ => &[],
     }
 }
 
@@ -365,6 +392,10 @@ pub fn precondition(t: &Target, kind: StepKind) -> Option<Skip> {
     }
     if family.flow() == crate::requirements::Flow::WsFederation && t.wsfed.is_none() {
         return Some(Skip::not_applicable(NO_WSFED));
+    }
+    let wstrust_preauth = family == Family::Preauth && t.federation_type == FederationType::Wstrust;
+    if !wstrust_preauth && let Some(block) = config_block(t, config_rules(t, family)) {
+        return Some(block);
     }
     let with_password =
         |u: &Option<crate::suite::User>| u.as_ref().is_some_and(|u| u.password.is_some());
@@ -422,6 +453,23 @@ pub fn precondition(t: &Target, kind: StepKind) -> Option<Skip> {
         }
         _ => None,
     }
+}
+
+/// Why `case` cannot run against `t` whatever the IdP answers: the precondition of its own step,
+/// or of the step a comparison of it reads. None: it runs.
+pub fn case_precondition(t: &Target, case: &crate::suite::CaseDef) -> Option<Skip> {
+    precondition(t, case.step).or_else(|| case.other_step().and_then(|o| precondition(t, o)))
+}
+
+/// The steps a case sends when it runs against `t` (its own and the one a comparison reads):
+/// none when a precondition keeps it from running.
+pub fn case_steps(t: &Target, case: &crate::suite::CaseDef) -> Vec<StepKind> {
+    if case_precondition(t, case).is_some() {
+        return Vec::new();
+    }
+    std::iter::once(case.step)
+        .chain(case.other_step())
+        .collect()
 }
 
 /// Runs steps for one target, each at most once.
@@ -500,11 +548,6 @@ impl Steps {
             crate::suite::Family::Mex => self.run_mex().await,
             crate::suite::Family::Login => self.run_login(kind).await,
             crate::suite::Family::Preauth => {
-                if let Some(block) = config_block(t, ConfigRule::PreauthUrl)
-                    .or_else(|| config_block(t, ConfigRule::HttpsUrls))
-                {
-                    return block;
-                }
                 let Some(base) = &t.preauth_url else {
                     return StepOutput::needs(
                         "the login configuration has no federationUserPreauthenticationURL",
@@ -567,11 +610,6 @@ impl Steps {
     async fn mex_url(&self) -> Result<(url::Url, String), StepOutput> {
         let t = &self.target;
         if t.federation_type == FederationType::Wstrust {
-            if let Some(block) = config_block(t, ConfigRule::MexUrl)
-                .or_else(|| config_block(t, ConfigRule::HttpsUrls))
-            {
-                return Err(block);
-            }
             return t
                 .mex_url
                 .clone()
@@ -887,9 +925,6 @@ impl Steps {
 
     async fn run_login(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
-        if let Some(block) = config_block(t, ConfigRule::RequestUrn) {
-            return block;
-        }
         let mex = Box::pin(self.get(StepKind::Mex)).await;
         let wanted = match kind {
             StepKind::Login13 => Some(WsTrustVersion::V13),

@@ -142,3 +142,25 @@ fn a_cap_of_zero_sends_no_failed_login() {
         "{stderr}"
     );
 }
+
+/// The count is of the failed logins the run will send: a target that does not claim the
+/// Platform SSO flow sends none, whatever users it lists.
+#[test]
+fn a_ws_fed_only_target_announces_no_failed_login_and_sends_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (served, log) = serve_logged(dir.path());
+    let text = std::fs::read_to_string(&served.target).expect("target");
+    let ws_fed_only: Vec<&str> = text
+        .split("\n\n")
+        .filter(|b| !b.starts_with("[login_configuration]"))
+        .collect();
+    let t = dir.path().join("wsfed-only.toml");
+    std::fs::write(&t, ws_fed_only.join("\n\n")).expect("write");
+    let (code, stderr, _) = run(dir.path(), &t);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("deliberately failed logins this run sends: none"),
+        "{stderr}"
+    );
+    assert!(attempts(&log).is_empty(), "{:?}", attempts(&log));
+}

@@ -103,3 +103,26 @@ fn an_unreachable_endpoint_and_a_malformed_target_have_their_exit_codes() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("t.toml:4:"), "{err}");
 }
+
+/// A login configuration URL that is not https is shown, not probed, with CFG-6; the cases that
+/// need it are blocked by CFG-6, not left to fail at run time; and a WS-Fed run sends no
+/// deliberately failed login.
+#[test]
+fn a_refused_configuration_url_is_shown_with_its_rule_and_blocks_its_cases() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), Some("cfg-http-preauth-url"));
+    let (code, out, err) = check(&served.target);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.contains("NO  federationUserPreauthenticationURL: http://"),
+        "{out}"
+    );
+    assert!(out.contains("not probed: "), "{out}");
+    assert!(out.contains("(CFG-6)"), "{out}");
+    assert!(out.contains("case(s), blocked by CFG-6: "), "{out}");
+    assert!(out.contains("psso-preauth::federated-answers-2xx"), "{out}");
+    assert!(
+        out.contains("deliberately failed logins a run sends: none"),
+        "{out}"
+    );
+}

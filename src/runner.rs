@@ -576,6 +576,7 @@ fn run_info(suites: &[Suite], target: &Target, opts: &RunOptions, redactor: &Red
     RunInfo {
         harness_version: env!("CARGO_PKG_VERSION").to_string(),
         target: target.name.clone(),
+        target_digest: crate::suite::digest(target.identity.as_bytes()),
         flows: target.flows(),
         not_applicable: target.out_of_scope(),
         suites,

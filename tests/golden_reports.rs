@@ -352,6 +352,33 @@ fn partitions_cover_every_case_once_and_merge_into_the_single_run() {
         "mixed.json",
     );
     assert_eq!(code, 2, "{stderr}");
+    // A shard of the same partition against another IdP of the same name (the reference IdP
+    // with a defect) is refused: its target differs though its name agrees.
+    let other = common::run(
+        &args_with_reports(
+            dir.path(),
+            "other3.json",
+            &["--partition", "hash:3/3", "--defect", "wsfed-wctx-altered"],
+        )
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    assert!(dir.path().join("other3.json").exists(), "{other:?}");
+    let (code, stderr, _) = merge(
+        dir.path(),
+        &[
+            parts[0].clone(),
+            parts[1].clone(),
+            dir.path().join("other3.json").display().to_string(),
+        ],
+        "other.json",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("its target (same name, another file or IdP) differs"),
+        "{stderr}"
+    );
 
     // All three: the single run's verdict, with identical requirement verdicts.
     let (code, stderr, m) = merge(dir.path(), &parts, "merged.json");

@@ -126,6 +126,8 @@ pub struct RunningIdp {
     pub signing_cert_pem: String,
     /// The active defect.
     pub defect: Option<Defect>,
+    /// Its options without its address: the embedded target's identity (`report merge`).
+    pub identity: String,
     handle: axum_server::Handle<SocketAddr>,
 }
 
@@ -270,6 +272,12 @@ impl RunningIdp {
             let _ = server.serve(app.into_make_service()).await;
         });
         Ok(RunningIdp {
+            identity: format!(
+                "embedded reference IdP; defect {}; token {:?}; signed in {}",
+                cfg.defect.map_or("none", |d| d.name),
+                cfg.token,
+                cfg.wsfed_signed_in
+            ),
             base,
             ca_pem: pki.ca_pem,
             password,
@@ -333,6 +341,7 @@ impl RunningIdp {
                 ),
             }),
             file: None,
+            identity: self.identity.clone(),
             platform_sso: true,
             federation_type: lc.federation_type,
             preauth_url: lc.preauth_url(),

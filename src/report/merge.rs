@@ -65,8 +65,14 @@ pub fn merge(reports: &[(String, String)]) -> Result<Merged, String> {
         let differs = |what: &str| {
             format!("{name}: its {what} differs from {first_name}'s: expected shards of one run")
         };
+        if r.run.harness_version != first.run.harness_version {
+            return Err(differs("fedconform version"));
+        }
         if r.run.target != first.run.target {
             return Err(differs("target"));
+        }
+        if r.run.target_digest != first.run.target_digest {
+            return Err(differs("target (same name, another file or IdP)"));
         }
         if r.run.suites != first.run.suites {
             return Err(differs("suites (names or digests)"));

@@ -124,6 +124,11 @@ pub struct RunInfo {
     pub harness_version: String,
     /// Target name.
     pub target: String,
+    /// The target's identity, hashed (FNV-1a 64, hex): of its file's bytes, or of the embedded
+    /// reference IdP's options without its port. `report merge` refuses shards whose targets
+    /// differ though their names agree.
+    #[serde(default)]
+    pub target_digest: String,
     /// The flows the target claims (its scope): `[login_configuration]` claims Platform SSO,
     /// `[wsfed]` WS-Federation.
     pub flows: Vec<Flow>,

@@ -473,6 +473,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
         name,
         description: raw.target.description.clone(),
         file: Some(file.to_path_buf()),
+        identity: format!("file {}", digest(source.as_bytes())),
         platform_sso,
         federation_type: lc.federation_type,
         preauth_url: login_configuration

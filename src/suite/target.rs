@@ -339,6 +339,11 @@ pub struct Target {
     pub description: Option<String>,
     /// The file it came from (None for the embedded reference IdP).
     pub file: Option<PathBuf>,
+    /// What makes two runs' targets the same (`report merge` refuses shards whose identities
+    /// differ): `file <digest of the file's bytes>` (passwords are never in the file: they come
+    /// from the environment or a file), or for the embedded reference IdP its options without
+    /// its port, `embedded reference IdP; defect …; token …`.
+    pub identity: String,
     /// The target has Platform SSO values (`[login_configuration]`); without them the
     /// preauthentication, MEX and WS-Trust login steps do not apply.
     pub platform_sso: bool,

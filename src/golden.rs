@@ -3,13 +3,15 @@
 //! UUIDs, instants, IDs, signature and digest values, certificates), compared with
 //! `golden/<target>/<suite>/<case>.snap` in insta's `.snap` format. A mismatch gives a unified
 //! diff (similar); the candidate goes to `<case>.snap.new`, or, when `CI` is set, only to the
-//! pending folder a flag names. Goldens are written atomically.
+//! pending folder a flag names. Goldens are written atomically, and only once the run has
+//! finished: an interrupted run (Ctrl-C) writes none, so a half run never becomes a baseline.
 
 use crate::http::Exchange;
 use crate::redact::Redactor;
 use crate::steps::StepOutput;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Where goldens live and what may be written.
 #[derive(Debug, Clone)]
@@ -20,6 +22,9 @@ pub struct GoldenStore {
     pub ci: bool,
     /// Where candidates go in CI (None: nowhere).
     pub pending: Option<PathBuf>,
+    /// The snapshots and candidates the run's cases would write (path, text): written by
+    /// [`GoldenStore::commit`] when the run finishes, dropped when it was interrupted.
+    writes: Arc<Mutex<Vec<(PathBuf, String)>>>,
 }
 
 /// How a case's observation compares with its golden.
@@ -56,6 +61,41 @@ pub fn ci_from_env() -> bool {
 }
 
 impl GoldenStore {
+    /// A store over `dir`; `ci`: write nothing into it; `pending`: where candidates go in CI.
+    pub fn new(dir: PathBuf, ci: bool, pending: Option<PathBuf>) -> GoldenStore {
+        GoldenStore {
+            dir,
+            ci,
+            pending,
+            writes: Arc::default(),
+        }
+    }
+
+    /// Writes the snapshots and candidates the run's cases asked for, each atomically. Returns
+    /// the ones that could not be written: (path, error).
+    pub fn commit(&self) -> Vec<(String, String)> {
+        let writes = match self.writes.lock() {
+            Ok(mut w) => std::mem::take(&mut *w),
+            Err(p) => std::mem::take(&mut *p.into_inner()),
+        };
+        writes
+            .into_iter()
+            .filter_map(|(dest, text)| {
+                crate::fsx::write_atomic(&dest, text.as_bytes())
+                    .err()
+                    .map(|e| (dest.display().to_string(), e.to_string()))
+            })
+            .collect()
+    }
+
+    /// Drops the writes the run's cases asked for (the run was interrupted); returns how many.
+    pub fn discard(&self) -> usize {
+        match self.writes.lock() {
+            Ok(mut w) => std::mem::take(&mut *w).len(),
+            Err(p) => std::mem::take(&mut *p.into_inner()).len(),
+        }
+    }
+
     /// The `.snap` path of a case.
     pub fn path(&self, target: &str, suite: &str, case: &str) -> PathBuf {
         self.dir
@@ -64,8 +104,8 @@ impl GoldenStore {
             .join(format!("{case}.snap"))
     }
 
-    /// Compares a case's normalised observation with its golden, writing the candidate where
-    /// allowed.
+    /// Compares a case's normalised observation with its golden; the snapshot or candidate to
+    /// write, where allowed, is kept for [`GoldenStore::commit`] (the result names it).
     pub fn check(
         &self,
         target: &str,
@@ -111,10 +151,12 @@ impl GoldenStore {
             } else {
                 Some(path.with_extension("snap.new"))
             };
-            if let Some(dest) = dest
-                && crate::fsx::write_atomic(&dest, text.as_bytes()).is_ok()
-            {
+            if let Some(dest) = dest {
                 candidate = Some(dest.display().to_string());
+                match self.writes.lock() {
+                    Ok(mut w) => w.push((dest, text)),
+                    Err(p) => p.into_inner().push((dest, text)),
+                }
             }
         } else if !self.ci {
             // A stale candidate from an earlier mismatch no longer applies.

@@ -488,10 +488,12 @@ fn cmd_run(a: RunArgs) -> i32 {
         list: a.list,
         test_threads: a.test_threads.and_then(|n| usize::try_from(n).ok()),
         summary: !a.list,
-        golden: (!a.no_golden).then(|| fedconform::golden::GoldenStore {
-            dir: a.golden_dir.clone().unwrap_or_else(|| "golden".into()),
-            ci: fedconform::golden::ci_from_env(),
-            pending: a.golden_pending.clone(),
+        golden: (!a.no_golden).then(|| {
+            fedconform::golden::GoldenStore::new(
+                a.golden_dir.clone().unwrap_or_else(|| "golden".into()),
+                fedconform::golden::ci_from_env(),
+                a.golden_pending.clone(),
+            )
         }),
         partition: a.partition,
         baseline,

@@ -747,6 +747,7 @@ pub fn run(
     ctx.console.start(trials.len());
     let started = Instant::now();
     let ticker = rt.spawn(progress(ctx.steps.http().clone()));
+    let to_run = trials.len();
     let _ = libtest_mimic::run(&args, trials);
     ticker.abort();
     info.incomplete = *ctx.interrupted.borrow();
@@ -758,7 +759,10 @@ pub fn run(
         Err(p) => std::mem::take(&mut *p.into_inner()),
     };
     results.sort_by_key(|(i, _)| *i);
-    let results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    let mut results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    if let Some(g) = &opts.golden {
+        settle_goldens(g, info.incomplete, &mut results);
+    }
     info.finished = now();
     if let Some(g) = &opts.golden {
         info.unreferenced_goldens = g.unreferenced(&target.name, &referenced);
@@ -781,9 +785,13 @@ pub fn run(
         opts.report_markdown.as_deref(),
         opts.report_html.as_deref(),
     )?;
-    let filtered_out = info.plan.len() - results.len();
-    ctx.console
-        .finish(&assessment, filtered_out, started.elapsed().as_secs_f64());
+    let filtered_out = info.plan.len() - to_run;
+    ctx.console.finish(
+        &assessment,
+        filtered_out,
+        to_run - results.len(),
+        started.elapsed().as_secs_f64(),
+    );
     if opts.summary {
         print_summary(&results, &assessment, &info, opts.golden.as_ref());
     }
@@ -793,6 +801,34 @@ pub fn run(
         assessment,
         info,
     })
+}
+
+/// Writes the snapshots and candidates the cases asked for once the run has finished; an
+/// interrupted run writes none (a half run must not become the baseline). A result whose file was
+/// not written loses its `candidate`; a write that failed is said on stderr.
+fn settle_goldens(g: &GoldenStore, interrupted: bool, results: &mut [CaseResult]) {
+    let unwritten: Vec<String> = if interrupted {
+        g.discard();
+        results
+            .iter()
+            .filter_map(|r| r.golden.as_ref().and_then(|g| g.candidate.clone()))
+            .collect()
+    } else {
+        g.commit()
+            .into_iter()
+            .map(|(path, err)| {
+                eprintln!("fedconform: could not write the golden snapshot {path}: {err}");
+                path
+            })
+            .collect()
+    };
+    for r in results.iter_mut() {
+        if let Some(gr) = r.golden.as_mut()
+            && gr.candidate.as_ref().is_some_and(|c| unwritten.contains(c))
+        {
+            gr.candidate = None;
+        }
+    }
 }
 
 /// Prints the end-of-run summary on stderr (`report::console::summary`).

@@ -411,7 +411,8 @@ fn sigint_writes_the_finished_cases_marked_incomplete_and_leaves_goldens_alone()
             "64",
         ])
         .current_dir(common::root())
-        .env("CI", "true")
+        // Outside CI, where a finished run writes its new snapshots: an interrupted one must not.
+        .env_remove("CI")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -461,6 +462,30 @@ fn sigint_writes_the_finished_cases_marked_incomplete_and_leaves_goldens_alone()
         Some(130),
         "the interrupted run's own exit code"
     );
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut stderr);
+    }
+    assert!(
+        stderr.contains("new golden snapshot(s) not written: the run was interrupted"),
+        "{stderr}"
+    );
+    let last = rx
+        .try_iter()
+        .find(|l| l.starts_with("test result:"))
+        .unwrap_or_default();
+    let skipped_suite = fedconform::embedded::suites()
+        .expect("built-in suites")
+        .iter()
+        .filter(|s| s.meta.name == "wstrust-login")
+        .map(|s| s.cases.len())
+        .sum::<usize>();
+    assert!(
+        last.contains(" interrupted; ")
+            && last.contains(&format!("; {skipped_suite} filtered out;")),
+        "the cases left unrun are counted as interrupted, not filtered out: {last}"
+    );
     let r = common::report(&report);
     assert_eq!(r["run"]["incomplete"], true, "{}", r["run"]);
     let cases = common::cases(&r);
@@ -480,4 +505,9 @@ fn sigint_writes_the_finished_cases_marked_incomplete_and_leaves_goldens_alone()
             .collect::<Vec<_>>()
     };
     assert_eq!(snaps(&before), snaps(&after), "goldens untouched");
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "no snapshot and no candidate written"
+    );
 }

@@ -119,15 +119,21 @@ impl CasePrinter {
         }
     }
 
-    /// After the last case: a libtest-shaped result line that agrees with the verdict.
-    pub fn finish(&self, a: &Assessment, filtered_out: usize, seconds: f64) {
+    /// After the last case: a libtest-shaped result line that agrees with the verdict;
+    /// `not_finished`: selected cases an interruption left unrun.
+    pub fn finish(&self, a: &Assessment, filtered_out: usize, not_finished: usize, seconds: f64) {
         if self.style == Style::Silent {
             return;
         }
         let s = &a.summary;
         let lead = if self.style == Style::Terse { "\n" } else { "" };
+        let unfinished = if not_finished > 0 {
+            format!("{not_finished} interrupted; ")
+        } else {
+            String::new()
+        };
         out(&format!(
-            "{lead}\ntest result: {}. {} passed; {} failed; {} warned; {} skipped; {} errors; {} golden differ; {filtered_out} filtered out; finished in {seconds:.2}s\n\n",
+            "{lead}\ntest result: {}. {} passed; {} failed; {} warned; {} skipped; {} errors; {} golden differ; {filtered_out} filtered out; {unfinished}finished in {seconds:.2}s\n\n",
             a.verdict.to_string().to_lowercase(),
             s.pass,
             s.fail,
@@ -327,10 +333,17 @@ pub fn summary(
             Some(g) => format!("written under {}", g.dir.join(&info.target).display()),
             None => String::new(),
         };
-        out.push(format!(
-            "  {} new golden snapshot(s) ({where_}): review them with `fedconform golden status`, then commit them",
-            a.goldens.new
-        ));
+        if info.incomplete {
+            out.push(format!(
+                "  {} new golden snapshot(s) not written: the run was interrupted, and a half run is no baseline; run it again to the end",
+                a.goldens.new
+            ));
+        } else {
+            out.push(format!(
+                "  {} new golden snapshot(s) ({where_}): review them with `fedconform golden status`, then commit them",
+                a.goldens.new
+            ));
+        }
     }
     for u in &info.unreferenced_goldens {
         out.push(format!("  unused golden {u}: no case references it"));

@@ -197,7 +197,7 @@ password_file = "pw"
 
 #[test]
 fn target_errors_are_located() {
-    let cases: [(String, &str, &str); 7] = [
+    let cases: [(String, &str, &str); 10] = [
         (
             GOOD_TARGET.replace(
                 "password_file = \"pw\"",
@@ -244,6 +244,26 @@ fn target_errors_are_located() {
             format!("{GOOD_TARGET}\n[tls]\nextra_ca_files = [\"pw\"]\n"),
             "16:19",
             "expected PEM certificates",
+        ),
+        (
+            // The wrong-password probe would count towards the federated user's lockout.
+            format!(
+                "{GOOD_TARGET}\n[[user]]\nrole = \"lockout-probe\"\nlogin = \" ALICE@Contoso.example\"\n"
+            ),
+            "17:9",
+            "the lockout-probe user's login \" ALICE@Contoso.example\" is the federated user's (logins compare ignoring case)",
+        ),
+        (
+            format!(
+                "{GOOD_TARGET}\n[[user]]\nrole = \"federated\"\nlogin = \"bob@contoso.example\"\npassword_file = \"pw\"\n"
+            ),
+            "17:9",
+            "a second federated user: expected at most one user per role",
+        ),
+        (
+            format!("{GOOD_TARGET}\n[limits]\nmax_body_bytes = 1000\ntimeout_seconds = 0\n"),
+            "17:19",
+            "[limits] timeout_seconds is 0: expected a number greater than zero",
         ),
     ];
     let neither = "[target]\nname = \"t\"\n".to_string();

@@ -338,6 +338,29 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
     let mut special_user = None;
     let mut lockout_probe_user = None;
     let mut reserved_login = None;
+    // Each role is its own account: logins compare as IdPs compare them, ignoring case and the
+    // surrounding whitespace (a lockout-probe that is the federated user would lock it).
+    let mut logins: Vec<(UserRole, String)> = Vec::new();
+    for u in &raw.users {
+        let key = u.login.get_ref().trim().to_lowercase();
+        if let Some((role, _)) = logins.iter().find(|(r, l)| *l == key && *r != u.role) {
+            errors.push(at(
+                u.login.span(),
+                format!(
+                    "the {} user's login {} is the {} user's (logins compare ignoring case): expected another account for each role{}",
+                    u.role.as_str(),
+                    crate::flow::quoted(u.login.get_ref()),
+                    role.as_str(),
+                    if u.role == UserRole::LockoutProbe || *role == UserRole::LockoutProbe {
+                        ", so that the wrong-password probe never counts towards a test user's lockout"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        logins.push((u.role, key));
+    }
     for u in &raw.users {
         let user = resolve_user(u, &base, file, source, &mut errors);
         let slot = match u.role {
@@ -350,8 +373,8 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
             errors.push(at(
                 u.login.span(),
                 format!(
-                    "a second {:?} user: expected at most one user per role",
-                    u.role
+                    "a second {} user: expected at most one user per role",
+                    u.role.as_str()
                 ),
             ));
         }
@@ -453,19 +476,7 @@ pub fn load_target_str(file: &Path, source: &str) -> Result<Target, ConfigErrors
                 .filter(|a| !a.is_empty()),
         })
     });
-    let l = raw.limits;
-    if l.timeout_seconds == 0
-        || l.max_body_bytes == 0
-        || l.max_concurrency_per_host == 0
-        || l.connect_timeout_seconds == 0
-    {
-        errors.push(ConfigError::at(
-            file,
-            source,
-            Some(0..0),
-            "[limits]: every limit must be greater than zero",
-        ));
-    }
+    errors.extend(zero_limits(file, source));
     if !errors.is_empty() {
         return Err(ConfigErrors(errors));
     }
@@ -581,12 +592,36 @@ fn resolve_user(
         }
         (None, None) => {
             if u.role != UserRole::Managed && u.role != UserRole::LockoutProbe {
-                errors.push(at(u.login.span(), format!("the {:?} user has no password_env or password_file: expected one (passwords are never written inline)", u.role).to_lowercase()));
+                errors.push(at(u.login.span(), format!("the {} user has no password_env or password_file: expected one (passwords are never written inline)", u.role.as_str())));
             }
             None
         }
     };
     Some(User { login, password })
+}
+
+/// Each `[limits]` key set to 0, located at its value: every limit must be greater than zero.
+fn zero_limits(file: &Path, source: &str) -> Vec<ConfigError> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        limits: std::collections::BTreeMap<String, toml::Spanned<toml::Value>>,
+    }
+    let Ok(doc) = toml::from_str::<Doc>(source) else {
+        return Vec::new();
+    };
+    doc.limits
+        .iter()
+        .filter(|(_, v)| v.get_ref().as_integer() == Some(0))
+        .map(|(key, v)| {
+            ConfigError::at(
+                file,
+                source,
+                Some(v.span()),
+                format!("[limits] {key} is 0: expected a number greater than zero"),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

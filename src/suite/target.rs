@@ -182,6 +182,18 @@ pub enum UserRole {
     LockoutProbe,
 }
 
+impl UserRole {
+    /// The role as a target file writes it: `federated`, `managed`, `special`, `lockout-probe`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Federated => "federated",
+            UserRole::Managed => "managed",
+            UserRole::Special => "special",
+            UserRole::LockoutProbe => "lockout-probe",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawUser {

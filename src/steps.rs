@@ -923,6 +923,27 @@ impl Steps {
         None
     }
 
+    /// WST-12 asks how the 2005 endpoint dispatches macOS's 2005 requests. When macOS selects
+    /// the 1.3 endpoint it sends the 2005 one nothing; if that endpoint then issues no token even
+    /// for a standard 2005 login (WST-14 judges that), the question does not arise: not
+    /// applicable, rather than blocked, so a SHOULD failure alone never makes a run incomplete.
+    async fn unused_broken_2005(&self, mex: &StepOutput) -> Option<StepOutput> {
+        let selected = mex_endpoint(mex, None).ok()?;
+        if selected.version != WsTrustVersion::V13 {
+            return None;
+        }
+        let b = Box::pin(self.get(StepKind::Login2005)).await;
+        match &*b {
+            StepOutput::Login(b) if !crate::check::wstrust::issued_token(b) => {
+                Some(StepOutput::not_applicable(format!(
+                    "macOS selects the WS-Trust 1.3 endpoint and sends the 2005 one nothing, and the 2005 endpoint issues no token even for a standard 2005 login (WST-14): {}",
+                    crate::check::wstrust::login_outcome(b)
+                )))
+            }
+            _ => None,
+        }
+    }
+
     async fn run_login(&self, kind: StepKind) -> StepOutput {
         let t = &self.target;
         let mex = Box::pin(self.get(StepKind::Mex)).await;
@@ -939,6 +960,11 @@ impl Steps {
             && let Some(blocked) = self.quirk_blocker(endpoint.version).await
         {
             return blocked;
+        }
+        if kind == StepKind::Login2005Soapaction13
+            && let Some(skip) = self.unused_broken_2005(&mex).await
+        {
+            return skip;
         }
         let address = endpoint
             .address

@@ -447,3 +447,31 @@ fn a_timeout_shorter_than_macos_is_the_runs_not_the_idps() {
         r.stderr
     );
 }
+
+#[test]
+fn a_broken_2005_endpoint_macos_never_uses_warns_and_leaves_the_run_complete() {
+    // The IdP advertises WS-Trust 1.3 (macOS's choice) and 2005; the 2005 endpoint refuses
+    // every login. WST-14 (SHOULD) warns; WST-12 asks how 2005 requests are dispatched, which
+    // macOS never sends here: not applicable, not blocked (a blocked MUST was INCOMPLETE).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(dir.path(), &["--defect", "sts-2005-endpoint-fault"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.report["verdict"], "CONFORMANT");
+    assert_eq!(r.requirement("WST-14")["verdict"], "warn");
+    let c = r.case("wstrust-login::dispatch-on-action");
+    assert_eq!(c["outcome"], "skipped", "{c}");
+    assert_eq!(c["skip"]["kind"], "not-applicable", "{c}");
+    assert!(
+        c["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("macOS selects the WS-Trust 1.3 endpoint")),
+        "{c}"
+    );
+    // Under --strict the SHOULD fails the run, for its own reason.
+    let strict = run(
+        dir.path(),
+        &["--defect", "sts-2005-endpoint-fault", "--strict"],
+    );
+    assert_eq!(strict.code, 1, "{}", strict.stderr);
+    assert_eq!(strict.report["verdict"], "NONCONFORMANT");
+}

@@ -520,7 +520,7 @@ fn success_requirement(step: StepKind) -> &'static str {
 }
 
 /// True when a login issued a token: the baseline a comparison needs.
-fn issued_token(o: &LoginObservation) -> bool {
+pub fn issued_token(o: &LoginObservation) -> bool {
     o.analysis
         .as_ref()
         .is_some_and(|a| is_soap12(a) && a.fault.is_none() && a.assertion.is_some())

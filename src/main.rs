@@ -786,16 +786,31 @@ impl Clock {
 
 /// The bytes of an `inspect` source: a file, or an https URL fetched (trusting `ca` as well).
 fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
+    // The CA file is checked whatever the source, so a wrong one never passes unnoticed.
+    let cas = match ca {
+        None => Vec::new(),
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| {
+                config_error(&format!(
+                    "{}: error: cannot read the CA file: {e}",
+                    p.display()
+                ))
+            })?;
+            let certs: Vec<_> =
+                <rustls_pki_types::CertificateDer as rustls_pki_types::pem::PemObject>::pem_slice_iter(&bytes).collect();
+            if certs.is_empty() || certs.iter().any(Result::is_err) {
+                return Err(config_error(&format!(
+                    "{}: error: expected PEM certificates (-----BEGIN CERTIFICATE-----) for --ca",
+                    p.display()
+                )));
+            }
+            vec![bytes]
+        }
+    };
     if source.starts_with("https://") || source.starts_with("http://") {
         let url = url::Url::parse(source).map_err(|e| {
             config_error(&format!("{source}: {e}: expected a file or an https URL"))
         })?;
-        let cas = ca
-            .map(std::fs::read)
-            .transpose()
-            .map_err(|e| config_error(&format!("cannot read the CA file: {e}")))?
-            .into_iter()
-            .collect::<Vec<_>>();
         let rt = runtime().map_err(|e| config_error(&e))?;
         let client = fedconform::http::HttpClient::new(&cas, Default::default())
             .map_err(|e| config_error(&e))?;
@@ -1132,21 +1147,43 @@ fn cmd_golden(action: GoldenAction) -> i32 {
         GoldenAction::Accept(a) => (a, "accept"),
         GoldenAction::Reject(a) => (a, "reject"),
     };
-    let pending: Vec<(PathBuf, String)> = snap_files(&args.golden_dir, ".snap.new")
+    // A name matches a candidate's path under the golden folder or its suite::case.
+    let matches = |rel: &str, name: &str| {
+        let case = rel
+            .trim_end_matches(".snap.new")
+            .split_once('/')
+            .map(|x| x.1)
+            .unwrap_or("")
+            .replace('/', "::");
+        rel.contains(name) || case.contains(name)
+    };
+    let all = snap_files(&args.golden_dir, ".snap.new");
+    let unmatched: Vec<&String> = args
+        .cases
+        .iter()
+        .filter(|c| !all.iter().any(|(_, rel)| matches(rel, c)))
+        .collect();
+    if !unmatched.is_empty() {
+        eprintln!(
+            "fedconform: error: no pending golden candidate under {} matches {}: expected part of a candidate's path or its suite::case ({} pending; `fedconform golden status` lists them); nothing was {}",
+            args.golden_dir.display(),
+            unmatched
+                .iter()
+                .map(|c| fedconform::flow::quoted(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            all.len(),
+            match verb {
+                "accept" => "accepted",
+                "reject" => "rejected",
+                _ => "shown",
+            }
+        );
+        return exit::CONFIG_ERROR;
+    }
+    let pending: Vec<(PathBuf, String)> = all
         .into_iter()
-        .filter(|(_, rel)| {
-            let case = rel
-                .trim_end_matches(".snap.new")
-                .split_once('/')
-                .map(|x| x.1)
-                .unwrap_or("")
-                .replace('/', "::");
-            args.cases.is_empty()
-                || args
-                    .cases
-                    .iter()
-                    .any(|c| rel.contains(c.as_str()) || case.contains(c.as_str()))
-        })
+        .filter(|(_, rel)| args.cases.is_empty() || args.cases.iter().any(|c| matches(rel, c)))
         .collect();
     if pending.is_empty() {
         println!(
@@ -1254,6 +1291,15 @@ fn implicit_run(first: Option<String>) -> bool {
         .chain(["help".to_string()])
         .collect();
     if subcommands.contains(&first) {
+        return false;
+    }
+    // A near miss of a subcommand (`serv`, `inspcet`) is a typo, not a filter, even when some
+    // case name contains it: clap says "did you mean". `fedconform run serv` filters.
+    if !first.contains(':')
+        && subcommands
+            .iter()
+            .any(|c| strsim::levenshtein(c, &first) <= 2.min(c.len() / 2))
+    {
         return false;
     }
     fedconform::embedded::suites().is_ok_and(|suites| {

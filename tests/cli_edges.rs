@@ -24,6 +24,8 @@ fn unknown_subcommands_are_errors_with_a_suggestion() {
         ("lsit", "'list'"),
         ("defect", "'defects'"),
         ("inpsect", "'inspect'"),
+        // A case name contains "serv" (reserved-login), but a near miss of a subcommand is a typo.
+        ("serv", "'serve'"),
     ] {
         let (code, stdout, stderr) = run(&[typo]);
         assert_eq!(code, 2, "{typo}: {stdout}{stderr}");
@@ -45,6 +47,33 @@ fn unknown_subcommands_are_errors_with_a_suggestion() {
     ]);
     assert_eq!(code, 6, "a filtered run is INCOMPLETE");
     assert!(stdout.contains("1 passed"), "{stdout}");
+}
+
+#[test]
+fn a_ca_file_that_is_not_pem_is_refused_by_inspect() {
+    let mex = common::root().join("tests/fixtures/mex");
+    let doc = std::fs::read_dir(&mex)
+        .expect("MEX fixtures")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "xml"))
+        .expect("a MEX fixture");
+    let not_pem = common::root().join("Cargo.toml");
+    let (code, stdout, stderr) = run(&[
+        "inspect",
+        "mex",
+        doc.to_str().unwrap_or_default(),
+        "--ca",
+        not_pem.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "Cargo.toml: error: expected PEM certificates (-----BEGIN CERTIFICATE-----) for --ca"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty(), "nothing inspected: {stdout}");
 }
 
 #[test]

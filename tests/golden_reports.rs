@@ -169,7 +169,40 @@ fn a_defect_gives_a_readable_mismatch_and_accept_makes_the_next_run_pass() {
         String::from_utf8_lossy(&status.stdout)
             .contains("changed reference/psso-preauth/federated-answers-2xx.snap.new")
     );
-    let accept = common::run_env(&["golden", "accept", "--golden-dir", &g], &[]);
+    // A name that matches no candidate is an error, and nothing is accepted.
+    let none = common::run_env(
+        &[
+            "golden",
+            "accept",
+            "--golden-dir",
+            &g,
+            "federated-answers-2xxx",
+        ],
+        &[],
+    );
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("no pending golden candidate under")
+            && String::from_utf8_lossy(&none.stderr).contains("matches \"federated-answers-2xxx\""),
+        "{}",
+        String::from_utf8_lossy(&none.stderr)
+    );
+    assert!(
+        Path::new(&g)
+            .join("reference/psso-preauth/federated-answers-2xx.snap.new")
+            .exists(),
+        "the candidate is still pending"
+    );
+    let accept = common::run_env(
+        &[
+            "golden",
+            "accept",
+            "--golden-dir",
+            &g,
+            "psso-preauth::federated-answers-2xx",
+        ],
+        &[],
+    );
     assert_eq!(accept.status.code(), Some(0));
     let (code, out) = run_local(&args_with_reports(
         dir.path(),

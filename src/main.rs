@@ -134,8 +134,14 @@ struct RunArgs {
     /// Leave out cases whose names contain this (repeatable).
     #[arg(long, value_name = "FILTER", help_heading = "Which cases")]
     skip: Vec<String>,
-    /// Only cases citing this requirement (repeatable), e.g. --requirement WST-8.
-    #[arg(long = "requirement", value_name = "ID", help_heading = "Which cases")]
+    /// Only cases citing this requirement (repeatable, or comma-separated), e.g.
+    /// --requirement WST-8,WST-9.
+    #[arg(
+        long = "requirement",
+        value_name = "ID",
+        value_delimiter = ',',
+        help_heading = "Which cases"
+    )]
     requirements: Vec<String>,
     /// Only cases of this flow (repeatable).
     #[arg(long = "flow", value_enum, help_heading = "Which cases")]
@@ -390,9 +396,17 @@ fn cmd_run(a: RunArgs) -> i32 {
         Err(e) => return config_error(&e),
     };
     for r in &a.requirements {
-        if fedconform::requirements::find(&r.to_ascii_uppercase()).is_none() {
+        if fedconform::requirements::find(&r.trim().to_ascii_uppercase()).is_none() {
+            let near = fedconform::explain::built_in()
+                .map(|e| e.suggestions(r))
+                .unwrap_or_default();
+            let hint = match near.as_slice() {
+                [] => String::new(),
+                [one] => format!("; did you mean {one}?"),
+                many => format!("; did you mean one of {}?", many.join(", ")),
+            };
             return config_error(&format!(
-                "--requirement {}: not a requirement of docs/SPEC.md: expected an ID such as WST-8 (see `fedconform list`)",
+                "--requirement {}: not a requirement of docs/SPEC.md{hint} (expected an ID such as WST-8; `fedconform explain --list` lists every ID)",
                 fedconform::flow::quoted(r)
             ));
         }
@@ -746,7 +760,10 @@ struct Clock {
 impl Clock {
     /// `--now` (RFC 3339), or the current time; a malformed value is a configuration error.
     fn parse(now: Option<&str>) -> Result<Clock, i32> {
-        match now.map(chrono::DateTime::parse_from_rfc3339).transpose() {
+        match now
+            .map(|n| chrono::DateTime::parse_from_rfc3339(n.trim()))
+            .transpose()
+        {
             Ok(Some(n)) => Ok(Clock {
                 now: n.with_timezone(&chrono::Utc),
                 pinned: true,
@@ -756,7 +773,8 @@ impl Clock {
                 pinned: false,
             }),
             Err(e) => Err(config_error(&format!(
-                "--now: {e}: expected an RFC 3339 instant such as 2013-11-15T03:08:30Z"
+                "--now {}: not an RFC 3339 instant ({e}): expected one such as 2013-11-15T03:08:30Z",
+                fedconform::flow::quoted(now.unwrap_or_default())
             ))),
         }
     }
@@ -867,7 +885,7 @@ fn cmd_inspect_mex(source: &str, format: Format, ca: Option<&Path>, now: Option<
         Format::Text => {
             println!("{source} ({})", clock.describe());
             if let Some(e) = &a.parse_error {
-                println!("  not well-formed: {e}");
+                println!("  {}", parse_error_line(&body, e));
             }
             match &a.selected {
                 Some(s) => println!(
@@ -933,14 +951,28 @@ fn cmd_inspect_wsfed_metadata(
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Format::Text => print_metadata(source, &a, &clock, &findings),
+        Format::Text => print_metadata(source, &body, &a, &clock, &findings),
     }
     findings_exit(&findings)
+}
+
+/// Why a document could not be read, in the words of what it is: the parser's reason for
+/// broken XML, what the bytes are otherwise (an HTML page is not "XML with a DTD").
+fn parse_error_line(body: &[u8], parser: &dyn std::fmt::Display) -> String {
+    use fedconform::flow::answer::{BodyKind, classify};
+    match classify(body) {
+        BodyKind::BrokenXml { .. } | BodyKind::Binary => format!("not well-formed: {parser}"),
+        BodyKind::XmlWithDtd => {
+            "not read: XML with a document type declaration (DTDs are refused)".to_string()
+        }
+        other => format!("not XML: {other}"),
+    }
 }
 
 /// `inspect wsfed-metadata`'s text output: what the document holds, then the findings.
 fn print_metadata(
     source: &str,
+    body: &[u8],
     a: &fedconform::flow::wsfed::MetadataAnalysis,
     clock: &Clock,
     findings: &Findings,
@@ -950,7 +982,7 @@ fn print_metadata(
         |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     println!("{source} ({})", clock.describe());
     if let Some(e) = &a.parse_error {
-        println!("  not well-formed: {e}");
+        println!("  {}", parse_error_line(body, e));
     }
     println!(
         "  entityID: {}",
@@ -1105,7 +1137,7 @@ fn cmd_inspect_rstr(args: RstrArgs) -> i32 {
         Format::Text => {
             println!("{} ({}): {what}", file.display(), clock.describe());
             if let Some(e) = &a.parse_error {
-                println!("  not well-formed: {e}");
+                println!("  {}", parse_error_line(&body, e));
             }
             match kind {
                 RstrKind::Wresult => println!(

@@ -122,7 +122,7 @@ fn unknown_expectation_key_is_located_at_the_key() {
     expect_error(
         &GOOD_SUITE.replace("status = \"2xx\"", "status = \"2xx\", shpe = true"),
         "8:28",
-        "unknown expectation `shpe`: expected one of status,",
+        "unknown expectation `shpe` (did you mean `shape`?): expected one of status,",
     );
 }
 

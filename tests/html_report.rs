@@ -109,6 +109,19 @@ fn the_report_reads_as_a_reviewer_needs_in_headless_chromium() {
         "{svg}"
     );
     assert!(dom.contains("id=\"sequence-wsfed\""));
+    // Every id is unique in the page (links and arrow heads resolve to one element).
+    let mut ids: Vec<&str> = text
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|t| t.split('"').next())
+        .collect();
+    ids.sort_unstable();
+    let dups: Vec<&&str> = ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| &w[0])
+        .collect();
+    assert!(dups.is_empty(), "duplicate ids: {dups:?}");
     // Exchanges as request and response, bodies pretty-printed (the preauthentication JSON).
     assert!(dom.contains("class=\"exchange\""));
     assert!(dom.contains("<table class=\"headers\">"));

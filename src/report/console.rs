@@ -86,7 +86,7 @@ impl CasePrinter {
     /// Before the first case.
     pub fn start(&self, cases: usize) {
         if self.style != Style::Silent {
-            out(&format!("\nrunning {cases} cases\n"));
+            out(&format!("\nrunning {}\n", super::cases(cases)));
         }
     }
 
@@ -224,8 +224,13 @@ pub fn summary(
     let mut out = vec![format!("fedconform: {}", a.headline(info))];
     let s = &a.summary;
     out.push(format!(
-        "  {} cases: {} pass, {} fail, {} warn, {} skipped, {} error",
-        s.total, s.pass, s.fail, s.warn, s.skipped, s.error
+        "  {}: {} pass, {} fail, {} warn, {} skipped, {} error",
+        super::cases(s.total),
+        s.pass,
+        s.fail,
+        s.warn,
+        s.skipped,
+        s.error
     ));
     let not_evaluated = a.not_evaluated(info.strict);
     if !not_evaluated.is_empty() {

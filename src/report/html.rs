@@ -239,8 +239,8 @@ fn header(h: &mut String, info: &RunInfo, a: &Assessment) {
     h.push_str(&row(
         "cases",
         format!(
-            "<span id=\"summary\">{} cases: {} pass, {} fail, {} warn, {} skipped, {} error · goldens: {} match, {} differ, {} new</span>",
-            s.total, s.pass, s.fail, s.warn, s.skipped, s.error, a.goldens.matched, a.goldens.mismatched, a.goldens.new
+            "<span id=\"summary\">{}: {} pass, {} fail, {} warn, {} skipped, {} error · goldens: {} match, {} differ, {} new</span>",
+            super::cases(s.total), s.pass, s.fail, s.warn, s.skipped, s.error, a.goldens.matched, a.goldens.mismatched, a.goldens.new
         ),
     ));
     h.push_str("</table>\n");
@@ -353,6 +353,7 @@ fn flow_steps(flow: Flow) -> &'static [StepKind] {
             StepKind::Mex,
             StepKind::Login,
             StepKind::LoginWrongPassword,
+            StepKind::LoginUnknownUser,
         ],
         Flow::WsFederation => &[StepKind::WsfedMetadata, StepKind::WsfedSignin],
     }
@@ -475,14 +476,18 @@ fn svg(lanes: &[String], arrows: &[Arrow], flow: Flow) -> String {
     let row = 46.0;
     let top = 50.0;
     let height = top + row * arrows.len() as f64 + 20.0;
+    // Ids are unique in the page: each diagram has its own arrow head.
+    let name = match flow {
+        Flow::PlatformSso => "psso",
+        Flow::WsFederation => "wsfed",
+    };
+    let head = format!("head-{name}");
     let mut s = format!(
-        "<svg id=\"sequence-{}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"sequence of exchanges\">",
-        match flow {
-            Flow::PlatformSso => "psso",
-            Flow::WsFederation => "wsfed",
-        }
+        "<svg id=\"sequence-{name}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"sequence of exchanges\">"
     );
-    s.push_str("<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"context-stroke\"/></marker></defs>");
+    s.push_str("<defs><marker id=\"");
+    s.push_str(&head);
+    s.push_str("\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"context-stroke\"/></marker></defs>");
     let actor = |x: f64, label: &str| {
         format!(
             "<rect class=\"actor\" x=\"{}\" y=\"8\" width=\"170\" height=\"26\" rx=\"4\"/><text x=\"{x}\" y=\"25\" text-anchor=\"middle\">{}</text><line class=\"lifeline\" x1=\"{x}\" y1=\"34\" x2=\"{x}\" y2=\"{}\"/>",
@@ -499,7 +504,7 @@ fn svg(lanes: &[String], arrows: &[Arrow], flow: Flow) -> String {
         let y = top + row * i as f64 + 12.0;
         let x2 = lane_x(a.lane);
         s.push_str(&format!(
-            "<a href=\"#{anchor}\" class=\"step {st}\" data-status=\"{st}\"><line class=\"arrow {st}\" x1=\"{mac_x}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" marker-end=\"url(#head)\"/><text class=\"{st}\" x=\"{tx}\" y=\"{ty}\" stroke=\"none\">{req}</text><line class=\"arrow {st}\" x1=\"{x2}\" y1=\"{y2}\" x2=\"{mac_x}\" y2=\"{y2}\" stroke-dasharray=\"5 3\" marker-end=\"url(#head)\"/><text class=\"{st}\" x=\"{tx}\" y=\"{ty2}\" stroke=\"none\">{resp}{mark}</text></a>",
+            "<a href=\"#{anchor}\" class=\"step {st}\" data-status=\"{st}\"><line class=\"arrow {st}\" x1=\"{mac_x}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" marker-end=\"url(#{head})\"/><text class=\"{st}\" x=\"{tx}\" y=\"{ty}\" stroke=\"none\">{req}</text><line class=\"arrow {st}\" x1=\"{x2}\" y1=\"{y2}\" x2=\"{mac_x}\" y2=\"{y2}\" stroke-dasharray=\"5 3\" marker-end=\"url(#{head})\"/><text class=\"{st}\" x=\"{tx}\" y=\"{ty2}\" stroke=\"none\">{resp}{mark}</text></a>",
             anchor = esc(&a.anchor),
             st = a.status,
             y2 = y + 18.0,

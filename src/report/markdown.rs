@@ -20,7 +20,7 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
         RunVerdict::Incomplete => "⚠️",
     };
     let mut out = format!(
-        "## {icon} {}\n\nfedconform {} · target **{}** · flows claimed: {} · suites: {}\n\n{} cases: {} pass, {} fail, {} warn, {} skipped, {} error · goldens: {} match, {} differ, {} new\n\n",
+        "## {icon} {}\n\nfedconform {} · target **{}** · flows claimed: {} · suites: {}\n\n{}: {} pass, {} fail, {} warn, {} skipped, {} error · goldens: {} match, {} differ, {} new\n\n",
         cell(&a.headline(info)),
         cell(&info.harness_version),
         cell(&info.target),
@@ -35,7 +35,7 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
             ))
             .collect::<Vec<_>>()
             .join(", "),
-        s.total,
+        super::cases(s.total),
         s.pass,
         s.fail,
         s.warn,

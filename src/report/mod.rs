@@ -163,6 +163,15 @@ pub struct RunInfo {
     pub failed_logins: Vec<String>,
 }
 
+/// "1 case", "2 cases": a count of cases in words.
+pub fn cases(n: usize) -> String {
+    if n == 1 {
+        "1 case".to_string()
+    } else {
+        format!("{n} cases")
+    }
+}
+
 impl RunInfo {
     /// The flows the target claims, in words: "Platform SSO federation ([login_configuration]),
     /// WS-Federation ([wsfed])", or "none".

@@ -455,10 +455,18 @@ impl Expectation {
             "connection_selected" => unit(E::Signin(S::ConnectionSelected)),
             "same_client_as" => Ok(E::Signin(S::SameClientAs(step(key, v)?))),
             "refused_4xx" => unit(E::Signin(S::Refused4xx)),
-            _ => Err(format!(
-                "unknown expectation `{key}`: expected one of {}",
-                KEYS.join(", ")
-            )),
+            _ => {
+                let near = KEYS
+                    .iter()
+                    .min_by_key(|k| strsim::levenshtein(k, key))
+                    .filter(|k| strsim::levenshtein(k, key) <= 2.max(key.len() / 4));
+                Err(format!(
+                    "unknown expectation `{key}`{}: expected one of {}",
+                    near.map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default(),
+                    KEYS.join(", ")
+                ))
+            }
         }
     }
 
@@ -620,8 +628,8 @@ mod tests {
         let e = Expectation::parse("fresh", &toml::Value::Integer(1));
         assert_eq!(e, Err("`fresh` is the integer 1: expected `true`".into()));
         let e = Expectation::parse("shpe", &toml::Value::Boolean(true));
-        assert!(
-            e.is_err_and(|m| m.starts_with("unknown expectation `shpe`: expected one of status,"))
-        );
+        assert!(e.is_err_and(|m| m.starts_with(
+            "unknown expectation `shpe` (did you mean `shape`?): expected one of status,"
+        )));
     }
 }

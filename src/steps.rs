@@ -216,9 +216,11 @@ impl StepOutput {
             .map(|f| f.describe())
             .unwrap_or_else(|| "no answer".into());
         Some(match &ex.failure {
-            Some(Failure::Connect { .. } | Failure::Timeout { .. }) => StepOutput::Unreachable {
-                reason: format!("{}: {why}", ex.url),
-            },
+            Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. })) => {
+                StepOutput::Unreachable {
+                    reason: crate::check::transport::no_answer_text(ex, f),
+                }
+            }
             _ => StepOutput::blocked(
                 crate::check::transport::document_requirement(family),
                 format!("{}: {why}", ex.final_url),

@@ -413,6 +413,15 @@ fn an_unreachable_idp_is_incomplete_with_its_own_exit_code() {
         "{}",
         r.stderr
     );
+    // One root cause, said once: one line for the requirements it leaves unevaluated, one for
+    // the cases it stopped (the host, not each URL).
+    let summary = &r.stderr[r.stderr.find("\nfedconform: INCOMPLETE").unwrap_or(0)..];
+    let cause = format!("https://127.0.0.1:{port}: could not connect");
+    assert_eq!(summary.matches(&cause).count(), 2, "{summary}");
+    assert!(
+        summary.contains(&format!("cases: {cause}")),
+        "the errored cases are grouped under their cause: {summary}"
+    );
 }
 
 /// A target whose own timeout is shorter than macOS's 30 s proves nothing about a slow answer:

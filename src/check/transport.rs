@@ -79,6 +79,16 @@ pub fn unusable_answer(f: &Failure) -> bool {
     )
 }
 
+/// A network failure in words, said the same way by every case it stops: a refused or failed
+/// connection names the origin (it is the host that is unreachable, whatever the path), a
+/// timeout the URL (one endpoint may be slow).
+pub fn no_answer_text(ex: &Exchange, f: &Failure) -> String {
+    match f {
+        Failure::Connect { .. } => format!("{}: {}", crate::flow::origin(&ex.url), f.describe()),
+        _ => format!("{}: {}", ex.url, f.describe()),
+    }
+}
+
 /// What a body expectation gets when its exchange brought no whole answer: blocked by the
 /// transport requirement that failed, an error for a network failure, blocked by the family's
 /// document requirement for an unusable answer (`document` is the expectation that judges that
@@ -89,7 +99,7 @@ pub fn no_answer(ex: &Exchange, family: Family, document: bool) -> CheckResult {
     }
     match &ex.failure {
         Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. })) => {
-            CheckResult::Error(format!("{}: {}", ex.url, f.describe()))
+            CheckResult::Error(no_answer_text(ex, f))
         }
         Some(f) if unusable_answer(f) && document => CheckResult::Fail,
         Some(f) => CheckResult::Skip(Skip::blocked(
@@ -208,7 +218,7 @@ fn valid_certificate(exchanges: &[Exchange]) -> Finding {
             {
                 let r = match transport_blocker(ex) {
                     Some(b) => CheckResult::Skip(Skip::Blocked(b)),
-                    None => CheckResult::Error(format!("{}: {}", ex.url, f.describe())),
+                    None => CheckResult::Error(no_answer_text(ex, f)),
                 };
                 return finding(KEY, r, expected, "no connection");
             }
@@ -370,7 +380,7 @@ fn timely(exchanges: &[Exchange]) -> Finding {
         if let Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. })) = &ex.failure {
             return finding(
                 KEY,
-                CheckResult::Error(format!("{}: {}", ex.url, f.describe())),
+                CheckResult::Error(no_answer_text(ex, f)),
                 expected,
                 "no answer",
             );

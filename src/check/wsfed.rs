@@ -500,7 +500,7 @@ fn refused_4xx(w: &WsfedObservation) -> Finding {
     match (&last.failure, last.status) {
         (Some(f @ (Failure::Connect { .. } | Failure::Timeout { .. })), _) => finding(
             KEY,
-            CheckResult::Error(format!("{}: {}", last.url, f.describe())),
+            CheckResult::Error(super::transport::no_answer_text(last, f)),
             expected,
             "no answer",
         ),

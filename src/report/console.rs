@@ -276,9 +276,18 @@ pub fn summary(
             .count();
         out.push(format!("  note ({affected} case(s)): {n}"));
     }
+    // Errors that share a cause (one unreachable host) are said once, with the cases.
+    let mut errors: Vec<(String, Vec<&CaseResult>)> = Vec::new();
+    for r in results.iter().filter(|r| r.outcome == Outcome::Error) {
+        let cause = super::error_cause(r);
+        match errors.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, rs)) => rs.push(r),
+            None => errors.push((cause, vec![r])),
+        }
+    }
     for r in results
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn))
     {
         out.push(format!(
             "  {:<12} {} [{}] {}",
@@ -287,6 +296,27 @@ pub fn summary(
             r.requirements.join(", "),
             r.message
         ));
+    }
+    for (cause, rs) in &errors {
+        match rs.as_slice() {
+            [r] => out.push(format!(
+                "  {:<12} {} [{}] {}",
+                word(r),
+                r.id,
+                r.requirements.join(", "),
+                r.message
+            )),
+            _ => {
+                out.push(format!("  {:<12} {} cases: {cause}", "ERROR", rs.len()));
+                out.push(format!(
+                    "    {}",
+                    rs.iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
     }
     for e in crate::explain::pointers(&a.requirements) {
         out.push(format!(

@@ -163,6 +163,25 @@ pub struct RunInfo {
     pub failed_logins: Vec<String>,
 }
 
+/// What stopped an errored case, without the expectation keys: its distinct network or harness
+/// failures, so that every case one unreachable host stops says it in the same words (and it is
+/// said once). The case's message when it has no error finding.
+pub fn error_cause(r: &CaseResult) -> String {
+    let mut causes: Vec<&str> = Vec::new();
+    for f in &r.findings {
+        if let crate::check::CheckResult::Error(e) = &f.result
+            && !causes.contains(&e.as_str())
+        {
+            causes.push(e);
+        }
+    }
+    if causes.is_empty() {
+        r.message.clone()
+    } else {
+        causes.join("; ")
+    }
+}
+
 /// "1 case", "2 cases": a count of cases in words.
 pub fn cases(n: usize) -> String {
     if n == 1 {
@@ -227,13 +246,19 @@ impl Assessment {
     /// Judges the run. `missing` says why a selected case has no result (another partition, an
     /// interruption).
     pub fn compute(info: &RunInfo, results: &[CaseResult], missing: &str) -> Assessment {
+        let causes: Vec<String> = results.iter().map(error_cause).collect();
         let outcomes: Vec<CaseOutcome> = results
             .iter()
-            .map(|r| CaseOutcome {
+            .zip(&causes)
+            .map(|(r, cause)| CaseOutcome {
                 id: &r.id,
                 outcome: r.outcome,
                 skip: r.skip.as_ref(),
-                message: &r.message,
+                message: if r.outcome == Outcome::Error {
+                    cause
+                } else {
+                    &r.message
+                },
                 known_failure: r.baseline.as_deref() == Some("known-failure"),
             })
             .collect();

@@ -51,9 +51,31 @@ fn the_quick_start_works_as_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut background = Vec::new();
     for (w, bg) in &commands {
+        // `kill %N` stops the N-th background command, as the shell's job control does.
+        if w[0] == "kill" {
+            let n: usize = w
+                .get(1)
+                .and_then(|j| j.strip_prefix('%'))
+                .and_then(|j| j.parse().ok())
+                .expect("kill %N");
+            let child: &mut std::process::Child =
+                background.get_mut(n - 1).expect("the job kill names");
+            // SAFETY: a signal to a child this test started and has not reaped.
+            let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            assert_eq!(sent, 0, "SIGTERM sent");
+            let start = Instant::now();
+            while child.try_wait().expect("wait").is_none() {
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "{w:?} did not stop the reference IdP"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            continue;
+        }
         assert_eq!(
             w[0], "fedconform",
-            "every quick-start line runs fedconform: {w:?}"
+            "every quick-start line runs fedconform (or kills a background one): {w:?}"
         );
         let mut cmd = Command::new(common::bin());
         cmd.args(&w[1..])
@@ -99,6 +121,10 @@ fn the_quick_start_works_as_written() {
     assert!(
         dir.path().join("reports/report.html").exists(),
         "the reports are where the README says"
+    );
+    assert!(
+        dir.path().join("golden/reference").is_dir(),
+        "the golden snapshots are where the README says"
     );
 }
 

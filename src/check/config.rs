@@ -42,17 +42,10 @@ pub fn judge(e: &ConfigExpect, o: &ConfigObservation) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::{FederationType, LoginConfig};
+    use crate::suite::LoginConfig;
 
     fn obs(f: impl Fn(&mut LoginConfig)) -> ConfigObservation {
-        let mut config = LoginConfig {
-            federation_type: FederationType::DynamicWstrust,
-            request_urn: Some("urn:federation:MicrosoftOnline".into()),
-            preauth_url: Some("https://login.example/common/userrealm".into()),
-            predicate: Some(r#"account_type ==[c] "federated""#.into()),
-            mex_keypath: Some("federation_metadata_url".into()),
-            mex_url: None,
-        };
+        let mut config = LoginConfig::example_dynamic();
         f(&mut config);
         ConfigObservation { config }
     }

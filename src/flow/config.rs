@@ -231,14 +231,7 @@ mod tests {
     use super::*;
 
     fn dynamic() -> LoginConfig {
-        LoginConfig {
-            federation_type: FederationType::DynamicWstrust,
-            request_urn: Some("urn:federation:MicrosoftOnline".into()),
-            preauth_url: Some("https://login.example/common/userrealm".into()),
-            predicate: Some(r#"account_type ==[c] "federated""#.into()),
-            mex_keypath: Some("federation_metadata_url".into()),
-            mex_url: None,
-        }
+        LoginConfig::example_dynamic()
     }
 
     fn refused(cfg: &LoginConfig, rule: ConfigRule) -> bool {

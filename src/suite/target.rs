@@ -148,6 +148,21 @@ pub fn https_url(value: &str) -> Result<Url, String> {
     }
 }
 
+#[cfg(test)]
+impl LoginConfig {
+    /// A `dynamic-wstrust` configuration macOS accepts, for unit tests to vary.
+    pub(crate) fn example_dynamic() -> LoginConfig {
+        LoginConfig {
+            federation_type: FederationType::DynamicWstrust,
+            request_urn: Some("urn:federation:MicrosoftOnline".into()),
+            preauth_url: Some("https://login.example/common/userrealm".into()),
+            predicate: Some(r#"account_type ==[c] "federated""#.into()),
+            mex_keypath: Some("federation_metadata_url".into()),
+            mex_url: None,
+        }
+    }
+}
+
 impl LoginConfig {
     /// `federationUserPreauthenticationURL` when it is an absolute https URL.
     pub fn preauth_url(&self) -> Option<Url> {

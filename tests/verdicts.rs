@@ -422,6 +422,13 @@ fn an_unreachable_idp_is_incomplete_with_its_own_exit_code() {
         summary.contains(&format!("cases: {cause}")),
         "the errored cases are grouped under their cause: {summary}"
     );
+    // So do the Markdown and HTML reports.
+    let md = std::fs::read_to_string(dir.path().join("s.md")).expect("markdown");
+    assert_eq!(md.matches(&cause).count(), 2, "{md}");
+    let html = std::fs::read_to_string(dir.path().join("r.html")).expect("html");
+    let not_evaluated = &html[html.find("id=\"not-evaluated\"").unwrap_or(0)..];
+    let not_evaluated = &not_evaluated[..not_evaluated.find("</ul>").unwrap_or(0)];
+    assert_eq!(not_evaluated.matches(&cause).count(), 1, "{not_evaluated}");
 }
 
 /// A target whose own timeout is shorter than macOS's 30 s proves nothing about a slow answer:

@@ -8,7 +8,6 @@
 
 use super::{Assessment, CaseResult, RunInfo};
 use crate::check::Outcome;
-use crate::check::rollup::Status;
 use crate::golden::{GoldenStatus, GoldenStore};
 use std::io::Write;
 use std::sync::Mutex;
@@ -239,18 +238,11 @@ pub fn summary(
             not_evaluated.len()
         ));
         // One line per reason, naming every requirement it concerns.
-        let mut by_reason: Vec<(String, Vec<String>)> = Vec::new();
-        for r in not_evaluated {
-            if let Status::NotEvaluated(n) = &r.status {
-                let reason = n.to_string();
-                let id = format!("{} ({})", r.id, r.level);
-                match by_reason.iter_mut().find(|(x, _)| *x == reason) {
-                    Some((_, ids)) => ids.push(id),
-                    None => by_reason.push((reason, vec![id])),
-                }
-            }
-        }
-        for (reason, ids) in by_reason {
+        for (reason, rs) in a.not_evaluated_by_reason(info.strict) {
+            let ids: Vec<String> = rs
+                .iter()
+                .map(|r| format!("{} ({})", r.id, r.level))
+                .collect();
             out.push(format!("    {}: {reason}", ids.join(", ")));
         }
     }
@@ -277,14 +269,7 @@ pub fn summary(
         out.push(format!("  note ({affected} case(s)): {n}"));
     }
     // Errors that share a cause (one unreachable host) are said once, with the cases.
-    let mut errors: Vec<(String, Vec<&CaseResult>)> = Vec::new();
-    for r in results.iter().filter(|r| r.outcome == Outcome::Error) {
-        let cause = super::error_cause(r);
-        match errors.iter_mut().find(|(c, _)| *c == cause) {
-            Some((_, rs)) => rs.push(r),
-            None => errors.push((cause, vec![r])),
-        }
-    }
+    let errors = super::errors_by_cause(results);
     for r in results
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Warn))

@@ -255,15 +255,12 @@ fn not_evaluated(h: &mut String, info: &RunInfo, a: &Assessment) {
         return;
     }
     h.push_str("<h2>Not evaluated</h2>\n<p>A conformant verdict needs each of these in-scope requirements evaluated:</p><ul id=\"not-evaluated\">");
-    for r in list {
-        if let Status::NotEvaluated(n) = &r.status {
-            h.push_str(&format!(
-                "<li><strong>{}</strong> ({}): {}</li>",
-                r.id,
-                r.level,
-                esc(&n.to_string())
-            ));
-        }
+    for (reason, rs) in a.not_evaluated_by_reason(info.strict) {
+        let ids: Vec<String> = rs
+            .iter()
+            .map(|r| format!("<strong>{}</strong> ({})", r.id, r.level))
+            .collect();
+        h.push_str(&format!("<li>{}: {}</li>", ids.join(", "), esc(&reason)));
     }
     h.push_str("</ul>\n");
 }

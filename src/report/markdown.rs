@@ -4,7 +4,7 @@
 
 use super::{Assessment, CaseResult, RunInfo};
 use crate::check::Outcome;
-use crate::check::rollup::{RunVerdict, Status};
+use crate::check::rollup::RunVerdict;
 use crate::golden::GoldenStatus;
 
 fn cell(s: &str) -> String {
@@ -48,15 +48,12 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
     let not_evaluated = a.not_evaluated(info.strict);
     if !not_evaluated.is_empty() {
         out.push_str("### Not evaluated\n\n");
-        for r in not_evaluated {
-            if let Status::NotEvaluated(n) = &r.status {
-                out.push_str(&format!(
-                    "- **{}** ({}): {}\n",
-                    r.id,
-                    r.level,
-                    cell(&n.to_string())
-                ));
-            }
+        for (reason, rs) in a.not_evaluated_by_reason(info.strict) {
+            let ids: Vec<String> = rs
+                .iter()
+                .map(|r| format!("**{}** ({})", r.id, r.level))
+                .collect();
+            out.push_str(&format!("- {}: {}\n", ids.join(", "), cell(&reason)));
         }
         out.push('\n');
     }
@@ -85,8 +82,19 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
         }
         out.push('\n');
     }
+    // Errors that share a cause are one row: the cause once, with its cases.
+    let grouped: Vec<(String, Vec<&CaseResult>)> = super::errors_by_cause(results)
+        .into_iter()
+        .filter(|(_, rs)| rs.len() > 1)
+        .collect();
+    let in_group = |r: &CaseResult| {
+        grouped
+            .iter()
+            .any(|(_, rs)| rs.iter().any(|x| x.id == r.id))
+    };
     let notable: Vec<&CaseResult> = results
         .iter()
+        .filter(|r| !in_group(r))
         .filter(|r| {
             !matches!(r.outcome, Outcome::Pass | Outcome::Skipped)
                 || r.golden
@@ -94,11 +102,29 @@ pub fn render(info: &RunInfo, results: &[CaseResult], a: &Assessment) -> String 
                     .is_some_and(|g| g.status == GoldenStatus::Mismatch)
         })
         .collect();
-    if notable.is_empty() {
+    if notable.is_empty() && grouped.is_empty() {
         out.push_str("No case failed, warned or errored.\n");
         return out;
     }
     out.push_str("| outcome | case | requirements | level | message |\n|---|---|---|---|---|\n");
+    for (cause, rs) in &grouped {
+        let mut reqs: Vec<&str> = rs
+            .iter()
+            .flat_map(|r| r.requirements.iter().map(String::as_str))
+            .collect();
+        reqs.sort_unstable();
+        reqs.dedup();
+        out.push_str(&format!(
+            "| error | {} cases: {} | {} | | {} |\n",
+            rs.len(),
+            rs.iter()
+                .map(|r| format!("`{}`", r.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            reqs.join(", "),
+            cell(cause)
+        ));
+    }
     for r in notable {
         let mut outcome = r.outcome.to_string();
         if r.golden

@@ -182,6 +182,19 @@ pub fn error_cause(r: &CaseResult) -> String {
     }
 }
 
+/// The errored cases grouped by [`error_cause`], in first-seen order: one cause said once.
+pub fn errors_by_cause(results: &[CaseResult]) -> Vec<(String, Vec<&CaseResult>)> {
+    let mut out: Vec<(String, Vec<&CaseResult>)> = Vec::new();
+    for r in results.iter().filter(|r| r.outcome == Outcome::Error) {
+        let cause = error_cause(r);
+        match out.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, rs)) => rs.push(r),
+            None => out.push((cause, vec![r])),
+        }
+    }
+    out
+}
+
 /// "1 case", "2 cases": a count of cases in words.
 pub fn cases(n: usize) -> String {
     if n == 1 {
@@ -324,6 +337,22 @@ impl Assessment {
                     && matches!(r.status, rollup::Status::NotEvaluated(_))
             })
             .collect()
+    }
+
+    /// [`Assessment::not_evaluated`] grouped by reason, in first-seen order: one reason (one
+    /// unreachable host, one missing user) said once, with every requirement it concerns.
+    pub fn not_evaluated_by_reason(&self, strict: bool) -> Vec<(String, Vec<&RequirementVerdict>)> {
+        let mut out: Vec<(String, Vec<&RequirementVerdict>)> = Vec::new();
+        for r in self.not_evaluated(strict) {
+            if let rollup::Status::NotEvaluated(n) = &r.status {
+                let reason = n.to_string();
+                match out.iter_mut().find(|(x, _)| *x == reason) {
+                    Some((_, rs)) => rs.push(r),
+                    None => out.push((reason, vec![r])),
+                }
+            }
+        }
+        out
     }
 
     /// [`Assessment::not_evaluated`] less the requirements a known failure of the baseline

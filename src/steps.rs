@@ -926,12 +926,20 @@ impl Steps {
     }
 
     /// WST-12 asks how the 2005 endpoint dispatches macOS's 2005 requests. When macOS selects
-    /// the 1.3 endpoint it sends the 2005 one nothing; if that endpoint then issues no token even
-    /// for a standard 2005 login (WST-14 judges that), the question does not arise: not
-    /// applicable, rather than blocked, so a SHOULD failure alone never makes a run incomplete.
+    /// the 1.3 endpoint, whose login succeeds, it sends the 2005 one nothing; if that endpoint
+    /// then issues no token even for a standard 2005 login (WST-14 judges that), the question
+    /// does not arise: not applicable, rather than blocked, so a SHOULD failure alone never makes
+    /// a run incomplete.
     async fn unused_broken_2005(&self, mex: &StepOutput) -> Option<StepOutput> {
         let selected = mex_endpoint(mex, None).ok()?;
         if selected.version != WsTrustVersion::V13 {
+            return None;
+        }
+        // Only when the 2005 endpoint alone is broken: when no login succeeds at all (a wrong
+        // password in the target), the comparison stays blocked.
+        let selected_login = Box::pin(self.get(StepKind::Login)).await;
+        if !matches!(&*selected_login, StepOutput::Login(l) if crate::check::wstrust::issued_token(l))
+        {
             return None;
         }
         let b = Box::pin(self.get(StepKind::Login2005)).await;

@@ -13,6 +13,10 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// A golden file change kept until the run finishes: the path, and its new text (None: remove
+/// a stale candidate).
+type Deferred = (PathBuf, Option<String>);
+
 /// Where goldens live and what may be written.
 #[derive(Debug, Clone)]
 pub struct GoldenStore {
@@ -22,9 +26,10 @@ pub struct GoldenStore {
     pub ci: bool,
     /// Where candidates go in CI (None: nowhere).
     pub pending: Option<PathBuf>,
-    /// The snapshots and candidates the run's cases would write (path, text): written by
-    /// [`GoldenStore::commit`] when the run finishes, dropped when it was interrupted.
-    writes: Arc<Mutex<Vec<(PathBuf, String)>>>,
+    /// The snapshots and candidates the run's cases would write (path, text; None: remove a
+    /// stale candidate): done by [`GoldenStore::commit`] when the run finishes, dropped when it
+    /// was interrupted.
+    writes: Arc<Mutex<Vec<Deferred>>>,
 }
 
 /// How a case's observation compares with its golden.
@@ -80,12 +85,23 @@ impl GoldenStore {
         };
         writes
             .into_iter()
-            .filter_map(|(dest, text)| {
-                crate::fsx::write_atomic(&dest, text.as_bytes())
+            .filter_map(|(dest, text)| match text {
+                Some(text) => crate::fsx::write_atomic(&dest, text.as_bytes())
                     .err()
-                    .map(|e| (dest.display().to_string(), e.to_string()))
+                    .map(|e| (dest.display().to_string(), e.to_string())),
+                None => {
+                    let _ = std::fs::remove_file(&dest);
+                    None
+                }
             })
             .collect()
+    }
+
+    fn defer(&self, dest: PathBuf, text: Option<String>) {
+        match self.writes.lock() {
+            Ok(mut w) => w.push((dest, text)),
+            Err(p) => p.into_inner().push((dest, text)),
+        }
     }
 
     /// Drops the writes the run's cases asked for (the run was interrupted); returns how many.
@@ -153,14 +169,14 @@ impl GoldenStore {
             };
             if let Some(dest) = dest {
                 candidate = Some(dest.display().to_string());
-                match self.writes.lock() {
-                    Ok(mut w) => w.push((dest, text)),
-                    Err(p) => p.into_inner().push((dest, text)),
-                }
+                self.defer(dest, Some(text));
             }
         } else if !self.ci {
             // A stale candidate from an earlier mismatch no longer applies.
-            let _ = std::fs::remove_file(path.with_extension("snap.new"));
+            let stale = path.with_extension("snap.new");
+            if stale.exists() {
+                self.defer(stale, None);
+            }
         }
         GoldenResult {
             status,

@@ -1468,21 +1468,18 @@ fn main() {
         ),
         Command::Check { target, suites } => cmd_check(&target, suites.as_deref()),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "fedconform",
-                &mut std::io::stdout(),
-            );
-            exit::CONFORMANT
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "fedconform", &mut text);
+            write_stdout(&text)
         }
         Command::Man => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-                Ok(()) => exit::CONFORMANT,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                    fedconform::report::console::CLOSED_PIPE_EXIT
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                Ok(()) => write_stdout(&text),
+                Err(e) => {
+                    eprintln!("fedconform: cannot render the man page: {e}");
+                    fedconform::report::console::OUTPUT_ERROR_EXIT
                 }
-                Err(e) => config_error(&format!("cannot write the man page: {e}")),
             }
         }
         Command::Explain(a) => cmd_explain(a),
@@ -1493,5 +1490,18 @@ fn main() {
             exit::CONFORMANT
         }
     };
+    // A console that could not be written (a closed pipe, a full disk) decides the exit code
+    // once everything else, reports included, is done.
+    let code = fedconform::report::console::stdout_exit().unwrap_or(code);
     std::process::exit(code);
+}
+
+/// Writes a command's whole output to stdout: 0, or the exit code of the failure.
+fn write_stdout(bytes: &[u8]) -> i32 {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    match o.write_all(bytes).and_then(|()| o.flush()) {
+        Ok(()) => exit::CONFORMANT,
+        Err(e) => fedconform::report::console::output_failure_exit(e.kind(), &e.to_string()),
+    }
 }

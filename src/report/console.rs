@@ -68,8 +68,44 @@ fn terse_char(r: &CaseResult) -> char {
 /// Writes to stdout; a closed pipe is not an error worth a panic (SIGPIPE ends the process).
 fn out(text: &str) {
     let mut o = std::io::stdout().lock();
-    let _ = o.write_all(text.as_bytes());
-    let _ = o.flush();
+    if let Err(e) = o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        record_stdout_failure(&e);
+    }
+}
+
+/// The first failure to write the console (stdout): the run goes on and writes its reports, and
+/// its exit code then says so ([`stdout_exit`]).
+static STDOUT_FAILURE: Mutex<Option<(std::io::ErrorKind, String)>> = Mutex::new(None);
+
+fn record_stdout_failure(e: &std::io::Error) {
+    if let Ok(mut f) = STDOUT_FAILURE.lock()
+        && f.is_none()
+    {
+        *f = Some((e.kind(), e.to_string()));
+    }
+}
+
+/// Exit code of a process that could not write its output for another reason than a closed
+/// pipe (a full disk, an I/O error): sysexits' EX_IOERR.
+pub const OUTPUT_ERROR_EXIT: i32 = 74;
+
+/// The exit code a failure to write stdout imposes, said on stderr: [`CLOSED_PIPE_EXIT`] when the
+/// reader went away, [`OUTPUT_ERROR_EXIT`] for any other error. None when stdout was written.
+pub fn stdout_exit() -> Option<i32> {
+    let failure = STDOUT_FAILURE.lock().ok()?.clone()?;
+    Some(output_failure_exit(failure.0, &failure.1))
+}
+
+/// The exit code for a failed write of stdout, saying why on stderr unless the pipe was closed.
+pub fn output_failure_exit(kind: std::io::ErrorKind, message: &str) -> i32 {
+    if kind == std::io::ErrorKind::BrokenPipe || closed_pipe(message) {
+        return CLOSED_PIPE_EXIT;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "fedconform: cannot write to standard output: {message}"
+    );
+    OUTPUT_ERROR_EXIT
 }
 
 impl CasePrinter {
@@ -400,6 +436,13 @@ pub fn quiet_on_closed_pipe(redactor: Option<crate::redact::Redactor>) {
             .unwrap_or_default();
         if closed_pipe(&raw) {
             std::process::exit(CLOSED_PIPE_EXIT);
+        }
+        // `print!` on a stdout that cannot be written (a full disk): not a bug, an output error.
+        if let Some(why) = raw
+            .strip_prefix("failed printing to stdout: ")
+            .or_else(|| raw.strip_prefix("failed printing to stderr: "))
+        {
+            std::process::exit(output_failure_exit(std::io::ErrorKind::Other, why));
         }
         let at = info
             .location()

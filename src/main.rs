@@ -1305,7 +1305,13 @@ fn cmd_report_merge(
         eprintln!("fedconform: shard {s} is missing: its cases are not evaluated");
     }
     runner::print_summary(&merged.results, &a, &merged.info, None);
-    runner::exit_code(&merged.info, &a, &merged.results)
+    // 130 is a process's own interruption; a shard that was interrupted leaves the merged run
+    // INCOMPLETE, and the merge exits as its verdict says.
+    let finished = fedconform::report::RunInfo {
+        incomplete: false,
+        ..merged.info.clone()
+    };
+    runner::exit_code(&finished, &a, &merged.results)
 }
 
 /// True when `fedconform FIRST …` means `fedconform run FIRST …`: no argument, a flag, or a

@@ -414,6 +414,24 @@ fn partitions_cover_every_case_once_and_merge_into_the_single_run() {
         "{stderr}"
     );
 
+    // A shard whose run was interrupted (its report says so): the merged run is INCOMPLETE and
+    // the merge exits 6 — 130 is a process's own interruption, not the merge's.
+    let mut cut = common::report(Path::new(&parts[2]));
+    cut["run"]["incomplete"] = serde_json::Value::Bool(true);
+    let cut_path = dir.path().join("p3-interrupted.json");
+    std::fs::write(&cut_path, cut.to_string()).expect("write");
+    let (code, stderr, m) = merge(
+        dir.path(),
+        &[
+            parts[0].clone(),
+            parts[1].clone(),
+            cut_path.display().to_string(),
+        ],
+        "cut.json",
+    );
+    assert_eq!(code, 6, "{stderr}");
+    assert_eq!(m["verdict"], "INCOMPLETE");
+
     // All three: the single run's verdict, with identical requirement verdicts.
     let (code, stderr, m) = merge(dir.path(), &parts, "merged.json");
     assert_eq!(code, 0, "{stderr}");

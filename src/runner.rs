@@ -845,20 +845,27 @@ pub fn print_summary(
 /// again every 10 s: against a slow host, never minutes of silence. Checked every second, so the
 /// first line comes at 10 s, not up to 20.
 async fn progress(http: HttpClient) {
-    const EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+    const EVERY: u64 = 10;
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    let mut last: Option<std::time::Instant> = None;
+    // The last multiple of 10 s said for the longest-waiting request: a line at 10 s, 20 s, 30 s…
+    let mut said = 0u64;
     loop {
         tick.tick().await;
         let waiting = http.in_flight();
         let Some((url, since)) = waiting.iter().max_by_key(|(_, d)| *d) else {
+            said = 0;
             continue;
         };
-        if *since >= EVERY && last.is_none_or(|l| l.elapsed() >= EVERY) {
-            last = Some(std::time::Instant::now());
+        let step = since.as_secs() / EVERY;
+        if step < said {
+            // Another request is now the longest-waiting one.
+            said = step;
+        }
+        if step > said {
+            said = step;
             eprintln!(
                 "{}",
-                report::console::waiting(url, since.as_secs(), waiting.len())
+                report::console::waiting(url, step * EVERY, waiting.len())
             );
         }
     }

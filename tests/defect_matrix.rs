@@ -174,8 +174,10 @@ fn a_failed_login_answered_after_31_s_breaks_tls_4_alone() {
     );
     // Minutes of silence are never the answer to a slow host: the console says who it waits for.
     assert!(
-        stderr.contains("fedconform: waiting ") && stderr.contains("/adfs/services/trust/"),
-        "{stderr}"
+        stderr.contains("fedconform: waiting 10 s for ")
+            && stderr.contains("fedconform: waiting 20 s for ")
+            && stderr.contains("/adfs/services/trust/"),
+        "a line at 10 s, then every 10 s: {stderr}"
     );
 }
 

@@ -1230,15 +1230,23 @@ fn cmd_golden(action: GoldenAction) -> i32 {
             "status" => {
                 let new_text = std::fs::read_to_string(new_path).unwrap_or_default();
                 let old_text = std::fs::read_to_string(&snap).ok();
+                let same = old_text
+                    .as_deref()
+                    .is_some_and(|old| snap_body(old) == snap_body(&new_text));
                 println!(
-                    "{} {rel}",
-                    if old_text.is_some() {
-                        "changed"
+                    "{} {rel}{}",
+                    match (&old_text, same) {
+                        (Some(_), true) => "same   ",
+                        (Some(_), false) => "changed",
+                        (None, _) => "new    ",
+                    },
+                    if same {
+                        " (identical to its golden: accept or reject clears it)"
                     } else {
-                        "new    "
+                        ""
                     }
                 );
-                if let Some(old) = old_text {
+                if let Some(old) = old_text.filter(|_| !same) {
                     let diff = similar::TextDiff::from_lines(snap_body(&old), snap_body(&new_text));
                     print!(
                         "{}",

@@ -432,6 +432,15 @@ pub fn precondition(t: &Target, kind: StepKind) -> Option<Skip> {
             Some(Skip::needs(role("federated")))
         }
         StepKind::PreauthManaged if t.managed_user.is_none() => Some(Skip::needs(role("managed"))),
+        // With dynamic-wstrust the MEX URL comes from the federated user's preauthentication:
+        // without that user no MEX request and no login can be made.
+        _ if matches!(family, Family::Mex | Family::Login)
+            && t.federation_type != FederationType::Wstrust
+            && t.federated_user.is_none() =>
+        {
+            // The same words as the preauthentication's: one cause, said once.
+            Some(Skip::needs(role("federated")))
+        }
         StepKind::LoginSpecial if !with_password(&t.special_user) => {
             Some(Skip::needs(role("special")))
         }

@@ -126,3 +126,47 @@ fn a_refused_configuration_url_is_shown_with_its_rule_and_blocks_its_cases() {
         "{out}"
     );
 }
+
+/// What `check` says will run is what the run runs: without a federated user no MEX request and
+/// no login can be made (the MEX URL comes from its preauthentication), and no failed login is
+/// announced.
+#[test]
+fn check_counts_what_the_run_will_run_without_a_federated_user() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::serve(dir.path(), None);
+    let text = std::fs::read_to_string(&served.target).expect("target");
+    let trimmed: String = text
+        .split("\n\n")
+        .filter(|b| !b.starts_with("[[user]]\nrole = \"federated\""))
+        .map(|b| format!("{b}\n\n"))
+        .collect();
+    let t = dir.path().join("no-federated.toml");
+    std::fs::write(&t, &trimmed).expect("write");
+    let (code, out, err) = check(&t);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.matches("case(s), not evaluated: the target has no federated user")
+            .count(),
+        1,
+        "one cause, one line, for the preauthentication, MEX and login cases: {out}"
+    );
+    let ran = common::run_target(dir.path(), &t, &[]);
+    let wstrust: Vec<_> = common::cases(&ran.report)
+        .into_iter()
+        .filter(|c| c.0.starts_with("wstrust-"))
+        .collect();
+    assert!(!wstrust.is_empty());
+    for (id, _, outcome, _) in &wstrust {
+        assert_eq!(outcome, "skipped", "{id}: {}", ran.stderr);
+        assert!(
+            out.contains(id.as_str()),
+            "check names {id} among what will not run: {out}"
+        );
+    }
+    assert!(
+        ran.stderr
+            .contains("deliberately failed logins this run sends: none"),
+        "{}",
+        ran.stderr
+    );
+}

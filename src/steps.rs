@@ -66,6 +66,11 @@ pub struct LoginObservation {
     pub exchange: Exchange,
     /// The answer's analysis (None when there was no answer).
     pub analysis: Option<RstrAnalysis>,
+    /// Set when this login sent the federated user's credentials and the IdP refused them with
+    /// a credential fault, and no login with them succeeded (the selected login was refused
+    /// too): the password in the target may be wrong, so nothing is judged on it (why, in
+    /// words). A login that succeeded once proves the password; a refusal is then the IdP's.
+    pub refused_credentials: Option<String>,
 }
 
 /// The WS-Federation metadata exchange and its analysis.
@@ -103,6 +108,10 @@ pub struct WsfedObservation {
     pub answer: Option<SigninAnswer>,
     /// When the sign-in started.
     pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// Set when the IdP refused the federated user's credentials after its login form (HTTP 401
+    /// or 403, or the login form again) and no sign-in with them succeeded (the valid sign-in
+    /// was refused too): the password in the target may be wrong, so nothing is judged on it.
+    pub refused_credentials: Option<String>,
 }
 
 impl WsfedObservation {
@@ -466,6 +475,20 @@ pub fn precondition(t: &Target, kind: StepKind) -> Option<Skip> {
     }
 }
 
+/// True for the login steps that send the federated user's own password.
+fn uses_federated_password(kind: StepKind) -> bool {
+    matches!(
+        kind,
+        StepKind::Login
+            | StepKind::LoginNoPasswordType
+            | StepKind::LoginNoTimestamp
+            | StepKind::LoginMacos
+            | StepKind::Login13
+            | StepKind::Login2005
+            | StepKind::Login2005Soapaction13
+    )
+}
+
 /// Why `case` cannot run against `t` whatever the IdP answers: the precondition of its own step,
 /// or of the step a comparison of it reads. None: it runs.
 pub fn case_precondition(t: &Target, case: &crate::suite::CaseDef) -> Option<Skip> {
@@ -788,6 +811,7 @@ impl Steps {
             stopped: None,
             answer: None,
             sent_at: chrono::Utc::now(),
+            refused_credentials: None,
         };
         let origin = url.origin();
         let html = wsfed::browser_headers();
@@ -892,7 +916,46 @@ impl Steps {
                 redirects: Redirects::Manual,
             };
         }
+        if obs.logged_in && !obs.token_delivered() {
+            obs.refused_credentials = self.refused_signin(kind, &obs).await;
+        }
         StepOutput::Wsfed(Box::new(obs))
+    }
+
+    /// Why a sign-in that sent the federated user's password and got no token may be the
+    /// target's wrong password: the IdP's last answer refuses credentials (HTTP 401 or 403, or
+    /// its login form again), and the valid sign-in (this one, or the one already made) was
+    /// refused so too.
+    async fn refused_signin(&self, kind: StepKind, obs: &WsfedObservation) -> Option<String> {
+        let last = obs.last()?;
+        let form_again = wsfed::forms(&String::from_utf8_lossy(&last.body))
+            .iter()
+            .any(wsfed::Form::asks_password);
+        let status = last.status?;
+        if !(status == 401 || status == 403 || form_again) {
+            return None;
+        }
+        if kind != StepKind::WsfedSignin {
+            let valid = Box::pin(self.get(StepKind::WsfedSignin)).await;
+            match &*valid {
+                StepOutput::Wsfed(v) if v.refused_credentials.is_some() => {}
+                _ => return None,
+            }
+        }
+        let login = self
+            .target
+            .federated_user
+            .as_ref()
+            .map(|u| quoted(&u.login))
+            .unwrap_or_default();
+        Some(format!(
+            "the IdP refused the federated user {login}'s credentials after its login form ({}) and no sign-in with them succeeded: check the password the target gives for this user; if it is right, the IdP refuses valid credentials",
+            if form_again {
+                format!("HTTP {status}, the login form again")
+            } else {
+                format!("HTTP {status}")
+            }
+        ))
     }
 
     /// macOS's exact request carries its three quirks at once (WST-16); when one of them alone
@@ -961,6 +1024,30 @@ impl Steps {
             }
             _ => None,
         }
+    }
+
+    /// Why a federated-password login's credential fault may be the target's wrong password,
+    /// not the IdP's failure: the selected login (this one, or the one already made) was
+    /// refused with a credential fault too, so no login has proved the password.
+    async fn refused_credentials(
+        &self,
+        kind: StepKind,
+        login: &str,
+        a: &RstrAnalysis,
+    ) -> Option<String> {
+        let fault = a.fault.as_ref().filter(|f| f.is_failed_authentication())?;
+        if kind != StepKind::Login {
+            let selected = Box::pin(self.get(StepKind::Login)).await;
+            match &*selected {
+                StepOutput::Login(l) if l.refused_credentials.is_some() => {}
+                _ => return None,
+            }
+        }
+        Some(format!(
+            "the IdP refused the federated user {}'s credentials (fault {}) and no login with them succeeded: check the password the target gives for this user; if it is right, the IdP refuses valid credentials",
+            quoted(login),
+            quoted(&fault.code_text())
+        ))
     }
 
     async fn run_login(&self, kind: StepKind) -> StepOutput {
@@ -1082,6 +1169,12 @@ impl Steps {
             (None, Some(_)) => Some(wstrust::analyse(&exchange.body)),
             _ => None,
         };
+        let refused_credentials = match &analysis {
+            Some(a) if uses_federated_password(kind) => {
+                self.refused_credentials(kind, &login, a).await
+            }
+            _ => None,
+        };
         StepOutput::Login(Box::new(LoginObservation {
             version: endpoint.version,
             address,
@@ -1092,6 +1185,7 @@ impl Steps {
             sent_at,
             exchange,
             analysis,
+            refused_credentials,
         }))
     }
 }

@@ -278,6 +278,8 @@ pub fn inspect_rstr(
         sent_at: ctx.now,
         exchange: Exchange::offline("POST", body),
         analysis: Some(a.clone()),
+        // A captured answer is judged as it is: no password of ours was refused.
+        refused_credentials: None,
     };
     let step = if kind == RstrKind::Fault {
         StepKind::LoginWrongPassword
@@ -337,6 +339,7 @@ fn inspect_wresult(
             wresult: Some(flow_wsfed::analyse_wresult(&text, &ctx.certificates)),
         }),
         sent_at: ctx.now,
+        refused_credentials: None,
     };
     let token_cases: Vec<CaseDef> = cases
         .iter()

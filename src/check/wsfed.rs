@@ -399,6 +399,9 @@ pub fn ending(w: &WsfedObservation) -> String {
 /// Why a sign-in cannot be judged at all: it needs a user the target lacks, or it brought no
 /// answer. None when it can.
 fn signin_gate(w: &WsfedObservation) -> Option<Skip> {
+    if let Some(why) = &w.refused_credentials {
+        return Some(Skip::needs(why.clone()));
+    }
     if w.needs_user {
         return Some(Skip::needs(
             "the IdP shows a login form; add a [[user]] with role = \"federated\" and a password",

@@ -22,6 +22,10 @@ pub fn judge(
     other: Option<&StepOutput>,
 ) -> Finding {
     let key = crate::suite::Expectation::Login(e.clone()).key();
+    // The password in the target may be wrong: nothing is judged on a refusal of it.
+    if let Some(why) = &l.refused_credentials {
+        return finding(key, CheckResult::Skip(Skip::needs(why.clone())), "", "");
+    }
     let judged_on_whatever_came_back = matches!(
         e,
         LoginExpect::SoapEnvelope

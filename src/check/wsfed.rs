@@ -1055,6 +1055,7 @@ mod tests {
             stopped: None,
             answer: Some(analyse_answer(html.as_bytes(), &[])),
             sent_at: chrono::Utc::now(),
+            refused_credentials: None,
         }
     }
 

@@ -48,10 +48,31 @@ impl fmt::Display for WsTrustVersion {
     }
 }
 
-/// Quotes a value so that whitespace and case show (rule 6): JSON string syntax, so a newline is
-/// `\n` and a tab `\t`.
+/// Quotes a value so that whitespace and case show (rule 6): between double quotes, a quote as
+/// `\"`, a newline as `\n`, a carriage return `\r`, a tab `\t`, and every other control or
+/// invisible character (no-break and zero-width spaces, a byte-order mark) as `\u{XXXX}`. A
+/// backslash stays one backslash, as the vendor wrote it.
 pub fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || (c.is_whitespace() && c != ' ')
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}') =>
+            {
+                let _ = write!(out, "\\u{{{:04X}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A URL's origin (`https://host:port`, the port only when not the scheme's default): what a
@@ -63,4 +84,23 @@ pub fn origin(url: &str) -> String {
         .ok()
         .filter(|o| o != "null")
         .unwrap_or_else(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn quoting_shows_whitespace_and_invisible_characters_and_keeps_backslashes() {
+        assert_eq!(quoted("Alice "), "\"Alice \"");
+        assert_eq!(quoted("a\tb\r\n"), "\"a\\tb\\r\\n\"");
+        assert_eq!(quoted("say \"hi\""), "\"say \\\"hi\\\"\"");
+        assert_eq!(quoted("https:\\\\idp"), "\"https:\\\\idp\"");
+        assert_eq!(
+            quoted("\u{feff}x\u{a0}\u{200b}"),
+            "\"\\u{FEFF}x\\u{00A0}\\u{200B}\""
+        );
+        assert_eq!(quoted("\u{1b}[0m"), "\"\\u{001B}[0m\"");
+        assert_eq!(quoted("jürgen"), "\"jürgen\"");
+    }
 }

@@ -60,7 +60,7 @@ fn unknown_key() {
     expect_error(
         &GOOD_SUITE.replace("step = \"mex\"", "step = \"mex\"\nsteps = 2"),
         "8:1",
-        "unknown field `steps`, expected one of",
+        "unknown key `steps` (did you mean `step`?): expected one of",
     );
 }
 
@@ -78,7 +78,7 @@ fn wrong_type() {
     expect_error(
         &GOOD_SUITE.replace("requirements = [\"MEX-1\"]", "requirements = \"MEX-1\""),
         "6:16",
-        "invalid type",
+        "wrong type",
     );
 }
 
@@ -149,7 +149,7 @@ fn missing_suite_table() {
     expect_error(
         &GOOD_SUITE.replace("[suite]\nname = \"s\"\n", ""),
         "1:1",
-        "missing field `suite`",
+        "missing key `suite`",
     );
 }
 
@@ -361,12 +361,12 @@ fn wsfed_target_errors_are_located() {
         (
             good.replace("connection = ", "conection = "),
             "conection",
-            "unknown field `conection`",
+            "unknown key `conection` (did you mean `connection`?)",
         ),
         (
             good.replace("client_id = \"abc\"", "client_id = 7"),
             "7\n",
-            "invalid type: integer `7`, expected a string",
+            "wrong type: got integer `7`, expected a string",
         ),
     ];
     for (text, at, needle) in cases {

@@ -102,13 +102,91 @@ pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 /// Builds a [`ConfigError`] from a TOML parse or type error.
 pub fn from_toml(file: &Path, source: &str, err: &toml::de::Error) -> ConfigError {
-    let message = err.message().trim().to_string();
+    let at = err.span().and_then(|r| source.get(r)).unwrap_or_default();
+    let message = plain_toml_message(err.message().trim(), at);
     ConfigError::at(file, source, err.span(), message)
+}
+
+/// The TOML reader's message in a vendor's words: keys, not serde's "fields"; "a whole number",
+/// not `u64`; the key a duplicate names; the near key when one is unknown.
+fn plain_toml_message(message: &str, at: &str) -> String {
+    if message == "duplicate key" {
+        let key = at
+            .split(['=', ']'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches('[');
+        return format!("duplicate key `{key}`: expected each key once in a table");
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once("`, expected one of ")
+    {
+        let options: Vec<&str> = expected.split(", ").map(|o| o.trim_matches('`')).collect();
+        let near = options
+            .iter()
+            .filter(|o| strsim::levenshtein(o, key) <= 2.max(key.len() / 4))
+            .min_by_key(|o| strsim::levenshtein(o, key));
+        return format!(
+            "unknown key `{key}`{}: expected one of {expected}",
+            near.map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(key) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return format!("missing key `{key}` in this table");
+    }
+    let mut m = message.replace("invalid type: ", "wrong type: got ");
+    for (rust, words) in [
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected usize", "expected a whole number of 0 or more"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+    ] {
+        m = m.replace(rust, words);
+    }
+    if let Some((head, tail)) = m.split_once(" as i128,") {
+        m = format!("{head} (too large),{tail}");
+    }
+    m
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_messages_are_in_a_vendors_words() {
+        assert_eq!(
+            plain_toml_message("duplicate key", "name = \"u\""),
+            "duplicate key `name`: expected each key once in a table"
+        );
+        assert_eq!(
+            plain_toml_message(
+                "unknown field `lmits`, expected one of `target`, `limits`",
+                "lmits"
+            ),
+            "unknown key `lmits` (did you mean `limits`?): expected one of `target`, `limits`"
+        );
+        assert_eq!(
+            plain_toml_message("missing field `name`", ""),
+            "missing key `name` in this table"
+        );
+        assert_eq!(
+            plain_toml_message("invalid type: string \"x\", expected u64", ""),
+            "wrong type: got string \"x\", expected a whole number of 0 or more"
+        );
+        assert_eq!(
+            plain_toml_message(
+                "invalid type: integer `99999999999999999999` as i128, expected u64",
+                ""
+            ),
+            "wrong type: got integer `99999999999999999999` (too large), expected a whole number of 0 or more"
+        );
+    }
 
     #[test]
     fn line_and_column_are_one_based_characters() {

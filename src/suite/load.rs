@@ -656,7 +656,7 @@ mod tests {
     fn unknown_key_is_located() {
         let e = err(&OK.replace("step = \"mex\"", "step = \"mex\"\nstpe = 1"));
         assert!(
-            e.starts_with("s.toml:8:1: error: unknown field `stpe`"),
+            e.starts_with("s.toml:8:1: error: unknown key `stpe` (did you mean `step`?)"),
             "{e}"
         );
     }

@@ -1166,7 +1166,7 @@ impl HttpClient {
                 Err(_) => {
                     ex.failure = Some(Failure::Timeout {
                         detail: format!(
-                            "no answer from {url} within {} s{}",
+                            "no answer within {} s{}",
                             timeout.as_secs(),
                             shorter_than_macos(timeout)
                         ),
@@ -1256,7 +1256,7 @@ impl HttpClient {
                 Err(_) => {
                     ex.failure = Some(Failure::Timeout {
                         detail: format!(
-                            "the body from {url} did not end within {} s{}",
+                            "the body did not end within {} s{}",
                             timeout.as_secs(),
                             shorter_than_macos(timeout)
                         ),

@@ -291,11 +291,22 @@ pub fn verdict(level: Level, findings: Vec<Finding>, strict: bool) -> Verdict {
         };
         (o, pick(&|r| matches!(r, CheckResult::Warn)), None)
     } else if any(&|r| matches!(r, CheckResult::Error(_))) {
-        (
-            Outcome::Error,
-            pick(&|r| matches!(r, CheckResult::Error(_))),
-            None,
-        )
+        // One failure said once, with every key it stopped: "K1, K2: https://…: timed out".
+        let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
+        for x in &findings {
+            if let CheckResult::Error(r) = &x.result {
+                match by_reason.iter_mut().find(|(e, _)| *e == r.as_str()) {
+                    Some((_, keys)) => keys.push(&x.key),
+                    None => by_reason.push((r, vec![&x.key])),
+                }
+            }
+        }
+        let message = by_reason
+            .iter()
+            .map(|(r, keys)| format!("{}: {r}", keys.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        (Outcome::Error, message, None)
     } else if let Some(s) = judged_skip {
         (Outcome::Skipped, s.to_string(), Some(s))
     } else if all_not_applicable {

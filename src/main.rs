@@ -377,6 +377,13 @@ fn load_suites(path: Option<&Path>) -> Result<Vec<Suite>, suite::ConfigErrors> {
     }
 }
 
+/// An `inspect` input that cannot be used (a file, a URL, `--ca`, `--now`): said, exit 2.
+fn input_error(e: &dyn std::fmt::Display) -> i32 {
+    eprintln!("{e}");
+    eprintln!("fedconform: nothing was inspected");
+    exit::CONFIG_ERROR
+}
+
 fn config_error(e: &dyn std::fmt::Display) -> i32 {
     eprintln!("{e}");
     eprintln!("fedconform: configuration error; nothing was run");
@@ -772,7 +779,7 @@ impl Clock {
                 now: chrono::Utc::now(),
                 pinned: false,
             }),
-            Err(e) => Err(config_error(&format!(
+            Err(e) => Err(input_error(&format!(
                 "--now {}: not an RFC 3339 instant ({e}): expected one such as 2013-11-15T03:08:30Z",
                 fedconform::flow::quoted(now.unwrap_or_default())
             ))),
@@ -809,7 +816,7 @@ fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
         None => Vec::new(),
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| {
-                config_error(&format!(
+                input_error(&format!(
                     "{}: error: cannot read the CA file: {e}",
                     p.display()
                 ))
@@ -817,7 +824,7 @@ fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
             let certs: Vec<_> =
                 <rustls_pki_types::CertificateDer as rustls_pki_types::pem::PemObject>::pem_slice_iter(&bytes).collect();
             if certs.is_empty() || certs.iter().any(Result::is_err) {
-                return Err(config_error(&format!(
+                return Err(input_error(&format!(
                     "{}: error: expected PEM certificates (-----BEGIN CERTIFICATE-----) for --ca",
                     p.display()
                 )));
@@ -827,22 +834,27 @@ fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
     };
     if source.starts_with("https://") || source.starts_with("http://") {
         let url = url::Url::parse(source).map_err(|e| {
-            config_error(&format!("{source}: {e}: expected a file or an https URL"))
+            input_error(&format!("{source}: {e}: expected a file or an https URL"))
         })?;
-        let rt = runtime().map_err(|e| config_error(&e))?;
+        let rt = runtime().map_err(|e| input_error(&e))?;
         let client = fedconform::http::HttpClient::new(&cas, Default::default())
-            .map_err(|e| config_error(&e))?;
+            .map_err(|e| input_error(&e))?;
         let ex = rt.block_on(client.send(fedconform::http::Request::get(
             url,
             fedconform::flow::macos::request_headers(&[]),
         )));
         if let Some(f) = &ex.failure {
-            eprintln!("fedconform: {source}: {}", f.describe());
+            let hint = if matches!(f, fedconform::http::Failure::Tls { .. }) && ca.is_none() {
+                " (if the IdP's chain ends in a private CA, pass it with --ca FILE)"
+            } else {
+                ""
+            };
+            eprintln!("fedconform: {source}: {}{hint}", f.describe());
             return Err(exit::UNREACHABLE);
         }
         Ok(ex.body)
     } else {
-        std::fs::read(source).map_err(|e| config_error(&format!("{source}: cannot read: {e}")))
+        std::fs::read(source).map_err(|e| input_error(&format!("{source}: cannot read: {e}")))
     }
 }
 
@@ -1082,7 +1094,7 @@ fn cmd_inspect_rstr(args: RstrArgs) -> i32 {
     } = args;
     let body = match std::fs::read(&file) {
         Ok(b) => b,
-        Err(e) => return config_error(&format!("{}: cannot read: {e}", file.display())),
+        Err(e) => return input_error(&format!("{}: cannot read: {e}", file.display())),
     };
     let clock = match Clock::parse(now.as_deref()) {
         Ok(c) => c,
@@ -1100,7 +1112,7 @@ fn cmd_inspect_rstr(args: RstrArgs) -> i32 {
         None => Vec::new(),
         Some(m) => match std::fs::read(m) {
             Ok(b) => fedconform::flow::wsfed::analyse_metadata(&b).certificate_ders(),
-            Err(e) => return config_error(&format!("{}: cannot read: {e}", m.display())),
+            Err(e) => return input_error(&format!("{}: cannot read: {e}", m.display())),
         },
     };
     let (login_cases, wsfed_cases) = match (builtin_cases("wstrust-login"), builtin_cases("wsfed"))

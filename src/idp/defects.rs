@@ -476,10 +476,20 @@ impl FromStr for Defect {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Defect::find(s).ok_or_else(|| {
-            let names: Vec<&str> = ALL.iter().map(|d| d.name).collect();
+            let mut near: Vec<(usize, &str)> = ALL
+                .iter()
+                .map(|d| (strsim::levenshtein(d.name, s), d.name))
+                .filter(|(d, _)| *d <= 3.max(s.len() / 4))
+                .collect();
+            near.sort();
+            let hint = match near.first() {
+                Some((_, n)) => format!("; did you mean {n}?"),
+                None => String::new(),
+            };
             format!(
-                "unknown defect {s:?}; expected one of: {}",
-                names.join(", ")
+                "unknown defect {}{hint} (`fedconform defects` lists all {})",
+                crate::flow::quoted(s),
+                ALL.len()
             )
         })
     }

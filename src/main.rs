@@ -833,9 +833,8 @@ fn read_source(source: &str, ca: Option<&Path>) -> Result<Vec<u8>, i32> {
         }
     };
     if source.starts_with("https://") || source.starts_with("http://") {
-        let url = url::Url::parse(source).map_err(|e| {
-            input_error(&format!("{source}: {e}: expected a file or an https URL"))
-        })?;
+        let url = url::Url::parse(source)
+            .map_err(|e| input_error(&format!("{source}: {e}: expected a file or an https URL")))?;
         let rt = runtime().map_err(|e| input_error(&e))?;
         let client = fedconform::http::HttpClient::new(&cas, Default::default())
             .map_err(|e| input_error(&e))?;

@@ -386,6 +386,11 @@ fn partitions_cover_every_case_once_and_merge_into_the_single_run() {
         "mixed.json",
     );
     assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("its partition (no partition) differs from")
+            && stderr.contains("(hash:1/3)"),
+        "the refusal names both values: {stderr}"
+    );
     // A shard of the same partition against another IdP of the same name (the reference IdP
     // with a defect) is refused: its target differs though its name agrees.
     let other = common::run(
@@ -410,7 +415,7 @@ fn partitions_cover_every_case_once_and_merge_into_the_single_run() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("its target (same name, another file or IdP) differs"),
+        stderr.contains("its target (same name, another file or reference-IdP option; digest) ("),
         "{stderr}"
     );
 

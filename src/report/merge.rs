@@ -62,27 +62,58 @@ pub fn merge(reports: &[(String, String)]) -> Result<Merged, String> {
     let mut seen_case: BTreeMap<String, String> = BTreeMap::new();
     let (mut started, mut finished) = (first.run.started.clone(), first.run.finished.clone());
     for (name, r) in &parsed {
-        let differs = |what: &str| {
-            format!("{name}: its {what} differs from {first_name}'s: expected shards of one run")
+        let differs = |what: &str, theirs: &str, mine: &str| {
+            format!(
+                "{name}: its {what} ({mine}) differs from {first_name}'s ({theirs}): expected shards of one run"
+            )
         };
-        if r.run.harness_version != first.run.harness_version {
-            return Err(differs("fedconform version"));
+        let (a, b) = (&first.run, &r.run);
+        if b.harness_version != a.harness_version {
+            return Err(differs(
+                "fedconform version",
+                &a.harness_version,
+                &b.harness_version,
+            ));
         }
-        if r.run.target != first.run.target {
-            return Err(differs("target"));
+        if b.target != a.target {
+            return Err(differs(
+                "target",
+                &crate::flow::quoted(&a.target),
+                &crate::flow::quoted(&b.target),
+            ));
         }
-        if r.run.target_digest != first.run.target_digest {
-            return Err(differs("target (same name, another file or IdP)"));
+        if b.target_digest != a.target_digest {
+            return Err(differs(
+                "target (same name, another file or reference-IdP option; digest)",
+                &a.target_digest,
+                &b.target_digest,
+            ));
         }
-        if r.run.suites != first.run.suites {
-            return Err(differs("suites (names or digests)"));
+        if b.suites != a.suites {
+            let list = |x: &RunInfo| {
+                x.suites
+                    .iter()
+                    .map(|s| format!("{} {}", s.name, s.digest))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(differs("suites", &list(a), &list(b)));
         }
-        if r.run.plan != first.run.plan {
-            return Err(differs("case list"));
+        if b.plan != a.plan {
+            return Err(differs(
+                "case list",
+                &format!("{} cases", a.plan.len()),
+                &format!("{} cases", b.plan.len()),
+            ));
         }
-        if r.run.strict != first.run.strict {
-            return Err(differs("--strict"));
+        if b.strict != a.strict {
+            let word = |s: bool| if s { "--strict" } else { "not --strict" };
+            return Err(differs("strictness", word(a.strict), word(b.strict)));
         }
+        let part = |p: &Option<super::PartitionInfo>| match p {
+            Some(p) => format!("{}:{}/{}", p.kind, p.shard, p.total),
+            None => "no partition".to_string(),
+        };
         match (&r.run.partition, &total) {
             (Some(p), Some((kind, n))) if &p.kind == kind && p.total == *n => {
                 if let Some(other) = shards.insert(p.shard, name.clone()) {
@@ -93,7 +124,13 @@ pub fn merge(reports: &[(String, String)]) -> Result<Merged, String> {
                 }
             }
             (None, None) if parsed.len() == 1 => {}
-            _ => return Err(differs("partition (kind or count)")),
+            _ => {
+                return Err(differs(
+                    "partition",
+                    &part(&a.partition),
+                    &part(&b.partition),
+                ));
+            }
         }
         for c in &r.cases {
             if let Some(other) = seen_case.insert(c.id.clone(), name.clone()) {

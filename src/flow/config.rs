@@ -68,7 +68,7 @@ impl ConfigRule {
             }
             ConfigRule::MexUrl => "federationMEXURL set (federationType \"wstrust\")",
             ConfigRule::HttpsUrls => {
-                "federationUserPreauthenticationURL and federationMEXURL as absolute https URLs"
+                "each URL the configuration sets (federationUserPreauthenticationURL, federationMEXURL) an absolute https URL as written"
             }
         }
     }

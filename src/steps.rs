@@ -458,19 +458,9 @@ pub fn precondition(t: &Target, kind: StepKind) -> Option<Skip> {
         }
         StepKind::LoginWrongPassword => t.wrong_password_account().err().map(Skip::needs),
         StepKind::LoginUnknownUser if !t.failed_login_allowed(kind) => Some(capped("unknown-user")),
-        StepKind::Login
-        | StepKind::LoginNoPasswordType
-        | StepKind::LoginNoTimestamp
-        | StepKind::LoginMacos
-        | StepKind::Login13
-        | StepKind::Login2005
-        | StepKind::Login2005Soapaction13
-            if !with_password(&t.federated_user) =>
-        {
-            Some(Skip::needs(
-                "the target has no federated user with a password: add a [[user]] with role = \"federated\"",
-            ))
-        }
+        k if uses_federated_password(k) && !with_password(&t.federated_user) => Some(Skip::needs(
+            "the target has no federated user with a password: add a [[user]] with role = \"federated\"",
+        )),
         _ => None,
     }
 }

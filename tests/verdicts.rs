@@ -144,6 +144,20 @@ fn a_ws_fed_only_target_whose_idp_has_a_certificate_for_another_host_fails_tls_1
         r.stderr
     );
     assert!(r.stderr.contains("the certificate is for"), "{}", r.stderr);
+    // The requirements it leaves unevaluated name it; its cause is said once, not again there.
+    assert!(
+        r.stderr.contains(": blocked by TLS-1 (the cause is below)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .filter(|l| l.contains("(MUST)"))
+            .all(|l| !l.contains("the certificate is for")),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -279,15 +279,6 @@ pub fn summary(
                 .iter()
                 .map(|r| format!("{} ({})", r.id, r.level))
                 .collect();
-            // A blocker whose cause the root causes below say is named, not said again.
-            let reason = match a
-                .root_causes
-                .iter()
-                .find(|c| c.blocker.to_string() == reason)
-            {
-                Some(c) => format!("blocked by {} (the cause is below)", c.blocker.requirement),
-                None => reason,
-            };
             out.push(format!("    {}: {reason}", ids.join(", ")));
         }
     }

@@ -340,12 +340,20 @@ impl Assessment {
     }
 
     /// [`Assessment::not_evaluated`] grouped by reason, in first-seen order: one reason (one
-    /// unreachable host, one missing user) said once, with every requirement it concerns.
+    /// unreachable host, one missing user) said once, with every requirement it concerns. A
+    /// blocker listed among the root causes is named, its cause left to that list.
     pub fn not_evaluated_by_reason(&self, strict: bool) -> Vec<(String, Vec<&RequirementVerdict>)> {
         let mut out: Vec<(String, Vec<&RequirementVerdict>)> = Vec::new();
         for r in self.not_evaluated(strict) {
             if let rollup::Status::NotEvaluated(n) = &r.status {
-                let reason = n.to_string();
+                let reason = match n {
+                    rollup::NotEvaluated::Blocked(b)
+                        if self.root_causes.iter().any(|c| c.blocker == *b) =>
+                    {
+                        format!("blocked by {} (the cause is below)", b.requirement)
+                    }
+                    _ => n.to_string(),
+                };
                 match out.iter_mut().find(|(x, _)| *x == reason) {
                     Some((_, rs)) => rs.push(r),
                     None => out.push((reason, vec![r])),

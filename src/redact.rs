@@ -11,6 +11,8 @@ pub const MASK: &str = "[REDACTED]";
 #[derive(Clone, Default, Debug)]
 pub struct Redactor {
     needles: Arc<RwLock<Vec<String>>>,
+    /// The secrets themselves, found under any mix of text encodings by [`encoded_spans`].
+    secrets: Arc<RwLock<Vec<Vec<char>>>>,
 }
 
 impl Redactor {
@@ -60,12 +62,25 @@ impl Redactor {
                 }
             }
         }
+        {
+            let mut secrets = match self.secrets.write() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            let chars: Vec<char> = secret.chars().collect();
+            if !secrets.contains(&chars) {
+                secrets.push(chars);
+            }
+        }
         let mut needles = match self.needles.write() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        for f in forms {
-            if f.len() >= 3 && !needles.contains(&f) {
+        // Base64 fragments of a short secret are a character or two that any text holds; its
+        // text forms are masked however short (a leak is worse than a masked coincidence).
+        for (i, f) in forms.into_iter().enumerate() {
+            let text_form = i < 6;
+            if (text_form || f.len() >= 3) && !needles.contains(&f) {
                 needles.push(f);
             }
         }
@@ -85,6 +100,27 @@ impl Redactor {
                 out = out.replace(n.as_str(), MASK);
             }
         }
+        // Then any mix of encodings another serialiser writes: numeric character references,
+        // JSON's \u escapes, percent-escapes of some characters and not others.
+        let secrets = match self.secrets.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        for secret in secrets.iter() {
+            let spans = encoded_spans(&out, secret);
+            if spans.is_empty() {
+                continue;
+            }
+            let mut masked = String::with_capacity(out.len());
+            let mut at = 0;
+            for (start, end) in spans {
+                masked.push_str(&out[at..start]);
+                masked.push_str(MASK);
+                at = end;
+            }
+            masked.push_str(&out[at..]);
+            out = masked;
+        }
         out
     }
 
@@ -92,6 +128,145 @@ impl Redactor {
     pub fn is_empty(&self) -> bool {
         self.needles.read().map(|n| n.is_empty()).unwrap_or(true)
     }
+}
+
+/// Where `secret` appears in `text` under any mix of the encodings a serialiser may write for
+/// each of its characters: as itself, an XML or HTML character reference (`&amp;`, `&#38;`,
+/// `&#x26;`), a JSON escape (`\"`, `\u0026`, a surrogate pair), percent-escaped UTF-8 (`%26`,
+/// either case) or `+` for a space. Byte ranges, in order, not overlapping.
+fn encoded_spans(text: &str, secret: &[char]) -> Vec<(usize, usize)> {
+    let Some(&first) = secret.first() else {
+        return Vec::new();
+    };
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        // Only a position where the first character can start is tried.
+        let may_start =
+            matches!(bytes[i], b'&' | b'\\' | b'%' | b'+') || text[i..].starts_with(first);
+        if may_start && let Some(end) = match_from(text, i, secret) {
+            spans.push((i, end));
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    spans
+}
+
+/// The end of an encoded `secret` starting at byte `at`, if one does (depth-first over the
+/// ways each character may be written).
+fn match_from(text: &str, at: usize, secret: &[char]) -> Option<usize> {
+    let Some((&want, rest)) = secret.split_first() else {
+        return Some(at);
+    };
+    for (c, next) in units(text, at) {
+        if c == want
+            && let Some(end) = match_from(text, next, rest)
+        {
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// The characters the text at byte `at` may stand for, each with where it ends.
+fn units(text: &str, at: usize) -> Vec<(char, usize)> {
+    let rest = &text[at..];
+    let mut out = Vec::new();
+    let Some(c) = rest.chars().next() else {
+        return out;
+    };
+    out.push((c, at + c.len_utf8()));
+    match c {
+        '&' => {
+            if let Some(semi) = rest.bytes().take(12).position(|b| b == b';') {
+                let name = &rest[1..semi];
+                let decoded = match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    _ => name
+                        .strip_prefix('#')
+                        .and_then(|n| match n.strip_prefix(['x', 'X']) {
+                            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                            None => n.parse::<u32>().ok(),
+                        })
+                        .and_then(char::from_u32),
+                };
+                if let Some(d) = decoded {
+                    out.push((d, at + semi + 1));
+                }
+            }
+        }
+        '\\' => {
+            let simple = match rest.as_bytes().get(1) {
+                Some(b'"') => Some('"'),
+                Some(b'\\') => Some('\\'),
+                Some(b'/') => Some('/'),
+                Some(b'n') => Some('\n'),
+                Some(b't') => Some('\t'),
+                Some(b'r') => Some('\r'),
+                _ => None,
+            };
+            if let Some(d) = simple {
+                out.push((d, at + 2));
+            }
+            let hex4 = |s: &str| {
+                s.get(2..6)
+                    .filter(|_| s.starts_with("\\u"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+            };
+            if let Some(u) = hex4(rest) {
+                if (0xD800..0xDC00).contains(&u) {
+                    if let Some(lo) = rest.get(6..).and_then(hex4)
+                        && (0xDC00..0xE000).contains(&lo)
+                        && let Some(d) =
+                            char::from_u32(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00))
+                    {
+                        out.push((d, at + 12));
+                    }
+                } else if let Some(d) = char::from_u32(u) {
+                    out.push((d, at + 6));
+                }
+            }
+        }
+        '%' => {
+            // Percent-escaped UTF-8: as many %XX as the lead byte says.
+            let byte = |k: usize| {
+                rest.get(k * 3..k * 3 + 3)
+                    .filter(|t| t.starts_with('%'))
+                    .and_then(|t| u8::from_str_radix(&t[1..], 16).ok())
+            };
+            if let Some(lead) = byte(0) {
+                let n = match lead {
+                    0x00..=0x7F => 1,
+                    0xC0..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    0xF0..=0xF7 => 4,
+                    _ => 0,
+                };
+                let seq: Option<Vec<u8>> = (0..n).map(byte).collect();
+                if let Some(d) = seq
+                    .filter(|s| !s.is_empty())
+                    .and_then(|s| String::from_utf8(s).ok())
+                    .and_then(|s| s.chars().next())
+                {
+                    out.push((d, at + n * 3));
+                }
+            }
+        }
+        '+' => out.push((' ', at + 1)),
+        _ => {}
+    }
+    out
 }
 
 /// XML-escapes the five special characters.
@@ -141,6 +316,59 @@ mod tests {
             assert!(out.contains(MASK), "not masked: {c} -> {out}");
             assert!(!out.contains("wörd") && !out.contains("w%C3%B6rd"), "{out}");
         }
+    }
+
+    #[test]
+    fn masks_any_mix_of_encodings_other_serialisers_write() {
+        let r = Redactor::new();
+        let secret = "p&ss<w>\"rd é+%/=";
+        r.add_secret(secret);
+        for form in [
+            // Numeric character references, as .NET and Python's XML writers mix them.
+            "p&amp;ss&lt;w&#62;&#34;rd é+%/=",
+            "&#112;&#38;&#115;&#115;&#60;&#119;&#62;&#34;&#114;&#100;&#32;&#233;&#43;&#37;&#47;&#61;",
+            "p&#x26;ss&#X3C;w&gt;&quot;rd &#xE9;+%/=",
+            // Percent-encoding that leaves `/` alone (quote(), encodeURI), either hex case.
+            "p%26ss%3Cw%3E%22rd%20%C3%A9%2B%25/%3D",
+            "p%26ss%3cw%3e%22rd%20%c3%a9%2b%25/%3d",
+            // JSON as Go writes it, and as Python writes it by default.
+            "p\\u0026ss\\u003cw\\u003e\\\"rd \\u00e9+%/=",
+            "p&ss<w>\\\"rd \\u00e9+%/=",
+        ] {
+            let out = r.redact(&format!("<x>{form}</x>"));
+            assert_eq!(out, format!("<x>{MASK}</x>"), "not masked: {form}");
+        }
+        // Text that merely shares a prefix is left alone, multi-byte text included.
+        assert_eq!(r.redact("p&amp;ss is fïne ü"), "p&amp;ss is fïne ü");
+    }
+
+    #[test]
+    fn multi_byte_text_around_escapes_never_panics() {
+        let r = Redactor::new();
+        r.add_secret("é&ü");
+        for t in [
+            "&ééééééé;",
+            "&#ééé",
+            "\\uéé",
+            "%C3é",
+            "%é",
+            "&",
+            "\\",
+            "%",
+            "+",
+            "é&amp;ü",
+            "é%26ü",
+        ] {
+            let _ = r.redact(t);
+        }
+        assert_eq!(r.redact("x é&amp;ü y"), format!("x {MASK} y"));
+    }
+
+    #[test]
+    fn a_short_secret_is_masked_too() {
+        let r = Redactor::new();
+        r.add_secret("Q7");
+        assert_eq!(r.redact("password=Q7&x"), format!("password={MASK}&x"));
     }
 
     #[test]

@@ -93,7 +93,7 @@ fn mex_url_https(a: &PreauthAnalysis) -> Finding {
             expected,
             match &m.url {
                 Ok(u) => format!("{} = {}", quoted(&m.keypath), quoted(u)),
-                Err(why) => format!("{} is {why}", quoted(&m.keypath)),
+                Err(why) => format!("{}: {why}", quoted(&m.keypath)),
             },
         ),
         None => finding("mex_url_https", CheckResult::Fail, expected, "no MEX URL"),

@@ -478,7 +478,7 @@ fn refused_4xx(w: &WsfedObservation) -> Finding {
     let expected = "a refusal: HTTP 4xx and no token (never a 5xx)";
     let fail = |actual: String| finding(KEY, CheckResult::Fail, expected, actual);
     if w.token_delivered() {
-        return fail(format!("a token was delivered: {}", ending(w)));
+        return fail(format!("a token, delivered: {}", ending(w)));
     }
     // A login form first is no refusal yet: what follows the login decides (an IdP may check
     // the request once the user is known); without a user to log in with, it cannot be seen.
@@ -1175,11 +1175,7 @@ mod tests {
             &token_page(&rstr("", None, ""), "", "https://rp/cb"),
             None,
         );
-        assert!(
-            refused_4xx(&token)
-                .actual
-                .starts_with("a token was delivered")
-        );
+        assert!(refused_4xx(&token).actual.starts_with("a token, delivered"));
         let mut login = signin(
             200,
             "<html><form><input type=password name=p></form></html>",

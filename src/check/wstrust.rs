@@ -459,7 +459,7 @@ fn token_issued(want: bool, l: &LoginObservation, a: &RstrAnalysis) -> Finding {
         "token_issued",
         pass_if(ok == want),
         if want {
-            "a RequestSecurityTokenResponse, not a fault"
+            "a RequestSecurityTokenResponse with a token"
         } else {
             "no token"
         },

@@ -50,7 +50,7 @@ impl fmt::Display for WsTrustVersion {
 
 /// Quotes a value so that whitespace and case show (rule 6): between double quotes, a quote as
 /// `\"`, a newline as `\n`, a carriage return `\r`, a tab `\t`, and every other control or
-/// invisible character (no-break and zero-width spaces, a byte-order mark) as `\u{XXXX}`. A
+/// invisible character (no-break and zero-width spaces, a byte-order mark) as `\uXXXX`. A
 /// backslash stays one backslash, as the vendor wrote it.
 pub fn quoted(s: &str) -> String {
     use std::fmt::Write as _;
@@ -66,7 +66,7 @@ pub fn quoted(s: &str) -> String {
                 || (c.is_whitespace() && c != ' ')
                 || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}') =>
             {
-                let _ = write!(out, "\\u{{{:04X}}}", u32::from(c));
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
             c => out.push(c),
         }
@@ -98,9 +98,9 @@ mod tests {
         assert_eq!(quoted("https:\\\\idp"), "\"https:\\\\idp\"");
         assert_eq!(
             quoted("\u{feff}x\u{a0}\u{200b}"),
-            "\"\\u{FEFF}x\\u{00A0}\\u{200B}\""
+            "\"\\uFEFFx\\u00A0\\u200B\""
         );
-        assert_eq!(quoted("\u{1b}[0m"), "\"\\u{001B}[0m\"");
+        assert_eq!(quoted("\u{1b}[0m"), "\"\\u001B[0m\"");
         assert_eq!(quoted("jürgen"), "\"jürgen\"");
     }
 }

@@ -14,8 +14,8 @@ pub fn judge(e: &MexExpect, a: Option<&MexAnalysis>, ex: &Exchange) -> Finding {
         return finding(
             key,
             no_answer(ex, Family::Mex, *e == MexExpect::Wsdl),
-            "an answer",
-            "none",
+            "a whole answer",
+            super::transport::came_back(ex),
         );
     };
     if *e == MexExpect::Wsdl {

@@ -18,8 +18,8 @@ pub fn judge(e: &PreauthExpect, p: &PreauthObservation, other: Option<&StepOutpu
                 Family::Preauth,
                 *e == PreauthExpect::JsonObject,
             ),
-            "an answer",
-            "none",
+            "a whole answer",
+            super::transport::came_back(&p.exchange),
         );
     };
     match e {

@@ -79,6 +79,22 @@ pub fn unusable_answer(f: &Failure) -> bool {
     )
 }
 
+/// What an exchange brought back when it was no whole answer, in words: the status (and media
+/// type) when they came, how much of the body, then what failed — never "none" when a status
+/// line did arrive.
+pub fn came_back(ex: &Exchange) -> String {
+    let head = ex.status.map(|s| {
+        let media = ex.media_type().map(|m| format!(" {m}")).unwrap_or_default();
+        format!("HTTP {s}{media}, {} body byte(s)", ex.body.len())
+    });
+    match (head, &ex.failure) {
+        (Some(h), Some(f)) => format!("{h}, then {}", f.describe()),
+        (None, Some(f)) => f.describe(),
+        (Some(h), None) => h,
+        (None, None) => "nothing".into(),
+    }
+}
+
 /// A network failure in words, said the same way by every case it stops: a refused or failed
 /// connection names the origin (it is the host that is unreachable, whatever the path), a
 /// timeout the URL (one endpoint may be slow).

@@ -28,8 +28,8 @@ pub fn judge_metadata(
                 Family::WsfedMetadata,
                 *e == MetadataExpect::EntityDescriptor,
             ),
-            "an answer",
-            "none",
+            "a whole answer",
+            super::transport::came_back(&m.exchange),
         );
     };
     if *e == MetadataExpect::EntityDescriptor {
@@ -450,8 +450,8 @@ pub fn judge_signin(e: &SigninExpect, w: &WsfedObservation, other: Option<&StepO
         return finding(
             key,
             no_answer(last, Family::WsfedSignin, document),
-            "an answer",
-            "none",
+            "a whole answer",
+            super::transport::came_back(last),
         );
     }
     match e {

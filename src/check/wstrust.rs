@@ -37,8 +37,8 @@ pub fn judge(
         return finding(
             key,
             no_answer(&l.exchange, Family::Login, judged_on_whatever_came_back),
-            "an answer",
-            "none",
+            "a whole answer",
+            super::transport::came_back(&l.exchange),
         );
     };
     let now = l.sent_at + chrono::Duration::milliseconds(l.exchange.elapsed_ms as i64);

@@ -196,3 +196,49 @@ fn the_bom_and_declaration_are_read() {
         "urn:oasis:names:tc:SAML:1.0:assertion"
     );
 }
+
+#[test]
+fn a_collection_of_two_responses_warns_on_the_shape() {
+    // Which response macOS reads when a collection holds several is unknown (SPEC.md WST-4):
+    // the first is judged, and the shape warns, saying so.
+    let text = std::fs::read_to_string(
+        common::root().join("tests/fixtures/rstr/adfs-13-rstrc-relatesto.xml"),
+    )
+    .expect("fixture");
+    let start = text
+        .find("<t:RequestSecurityTokenResponse ")
+        .expect("an RSTR");
+    let end = text
+        .find("</t:RequestSecurityTokenResponse>")
+        .expect("its end")
+        + "</t:RequestSecurityTokenResponse>".len();
+    let doubled = format!("{}{}{}", &text[..end], &text[start..end], &text[end..]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("two.xml");
+    std::fs::write(&path, doubled).expect("write");
+    let (code, v, o) = inspect(
+        path.to_str().unwrap_or_default(),
+        &[
+            "--nonce",
+            "urn:uuid:6e8ce948-eb66-4720-916b-0695697e6e45",
+            "--now",
+            "2017-10-11T00:21:00Z",
+        ],
+    );
+    assert_eq!(not_passing(&o), vec!["WST-4:warn".to_string()], "{v}");
+    assert_eq!(code, 0);
+    assert_eq!(v["analysis"]["rstr_count"], 2);
+    let shape = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["requirement"] == "WST-4")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        shape
+            .to_string()
+            .contains("2 RequestSecurityTokenResponse elements; the first is judged"),
+        "{shape}"
+    );
+}

@@ -268,6 +268,22 @@ fn shape_name(s: Shape) -> String {
 /// WST-4: "1.3 answers `…Collection/…Response`; 2005 answers a bare `…Response`."
 fn shape(l: &LoginObservation, a: &RstrAnalysis) -> Finding {
     let want = Shape::expected(l.version);
+    // Several responses where one is asked for: which one macOS reads is unknown (SPEC.md WST-4).
+    if a.shape == Some(want) && a.rstr_count > 1 {
+        return finding(
+            "shape",
+            CheckResult::Warn,
+            format!(
+                "{} for WS-Trust {}, holding one RequestSecurityTokenResponse",
+                shape_name(want),
+                l.version
+            ),
+            format!(
+                "{} RequestSecurityTokenResponse elements; the first is judged, and which one macOS reads is unknown",
+                a.rstr_count
+            ),
+        );
+    }
     finding(
         "shape",
         pass_if(a.shape == Some(want)),

@@ -392,6 +392,10 @@ pub struct RstrAnalysis {
     pub fault: Option<Fault>,
     /// The RSTR shape, if one was found.
     pub shape: Option<Shape>,
+    /// How many RequestSecurityTokenResponse elements the body (or its collection) holds; the
+    /// first is the one read.
+    #[serde(default)]
+    pub rstr_count: usize,
     /// `TokenType` text, untrimmed.
     pub token_type: Option<String>,
     /// The grant type macOS would send.
@@ -486,6 +490,11 @@ pub fn analyse(body: &[u8]) -> RstrAnalysis {
     }
     if let Some((rstr, ns, shape)) = body.children().find_map(locate_rstr) {
         a.shape = Some(shape);
+        let holder = rstr.parent().unwrap_or(body);
+        a.rstr_count = holder
+            .children()
+            .filter(|c| xml::is(*c, ns, "RequestSecurityTokenResponse"))
+            .count();
         read_rstr(rstr, ns, &mut a);
     }
     a

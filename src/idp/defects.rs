@@ -248,6 +248,11 @@ pub static ALL: &[Defect] = &[
         "answers WS-Trust 1.3 with a bare RSTR, as 2005 does"
     ),
     defect!(
+        "sts-two-responses",
+        &["WST-4"],
+        "answers WS-Trust 1.3 with a collection holding two RequestSecurityTokenResponses"
+    ),
+    defect!(
         "sts-tokentype-whitespace",
         &["WST-5"],
         "pads TokenType with whitespace"

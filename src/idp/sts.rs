@@ -323,7 +323,13 @@ fn token_response(
         WsTrustVersion::V13 if !has(st.defect, "sts-2005-shape-for-13") => (
             "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal",
             format!(
-                "<t:RequestSecurityTokenResponseCollection xmlns:t=\"{T13}\">{rstr}</t:RequestSecurityTokenResponseCollection>"
+                "<t:RequestSecurityTokenResponseCollection xmlns:t=\"{T13}\">{rstr}{}</t:RequestSecurityTokenResponseCollection>",
+                // The same response twice: a client cannot tell which one is meant.
+                if has(st.defect, "sts-two-responses") {
+                    rstr.as_str()
+                } else {
+                    ""
+                }
             ),
         ),
         WsTrustVersion::V13 => (

@@ -45,6 +45,33 @@ fn not_object(a: &PreauthAnalysis) -> Option<CheckResult> {
 
 /// PRE-2: "The body is a JSON object."
 fn json_object(a: &PreauthAnalysis) -> Finding {
+    // A key twice: the last value is read; which one Foundation keeps is unknown (SPEC.md PRE-2).
+    if a.json_error.is_none() && !a.duplicate_keys.is_empty() {
+        let said: Vec<String> = a
+            .duplicate_keys
+            .iter()
+            .map(|(k, vs)| {
+                format!(
+                    "{} {} times ({}; the last is read)",
+                    quoted(k),
+                    vs.len(),
+                    vs.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", then ")
+                )
+            })
+            .collect();
+        return finding(
+            "json_object",
+            CheckResult::Warn,
+            "a JSON object, each key once",
+            format!(
+                "a JSON object with a key more than once: {}; which value macOS reads is unknown",
+                said.join("; ")
+            ),
+        );
+    }
     finding(
         "json_object",
         pass_if(a.json_error.is_none()),

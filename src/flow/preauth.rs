@@ -76,6 +76,50 @@ pub struct PreauthAnalysis {
     pub predicate: Option<bool>,
     /// The MEX URL (None: no JSON object).
     pub mex_url: Option<MexUrlValue>,
+    /// Keys the object holds more than once, each with its values in order (the last is the
+    /// one read; which one Foundation keeps is unknown, SPEC.md PRE-2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_keys: Vec<(String, Vec<Value>)>,
+}
+
+/// Keys the top-level JSON object of `text` holds more than once, with their values in order.
+fn duplicate_keys(text: &str) -> Vec<(String, Vec<Value>)> {
+    struct Entries(Vec<(String, Value)>);
+    impl<'de> serde::Deserialize<'de> for Entries {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Entries;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut m: A,
+                ) -> Result<Entries, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = m.next_entry::<String, Value>()? {
+                        out.push((k, v));
+                    }
+                    Ok(Entries(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    let Ok(Entries(entries)) = serde_json::from_str::<Entries>(text) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Vec<Value>)> = Vec::new();
+    for (k, v) in &entries {
+        if entries.iter().filter(|(x, _)| x == k).count() > 1 {
+            match out.iter_mut().find(|(x, _)| x == k) {
+                Some((_, vs)) => vs.push(v.clone()),
+                None => out.push((k.clone(), vec![v.clone()])),
+            }
+        }
+    }
+    out
 }
 
 /// Judges a MEX URL value: a non-empty JSON string holding an absolute https URL, unpadded.
@@ -107,9 +151,13 @@ pub fn analyse(
     keypath: Option<&KeyPath>,
 ) -> PreauthAnalysis {
     // Foundation's JSONSerialization reads UTF-8, UTF-16 and UTF-32, with or without a BOM.
-    let parsed: Result<Value, String> = super::text::json(body)
-        .map_err(|e| e.message)
-        .and_then(|d| serde_json::from_str(&d.text).map_err(|e| e.to_string()));
+    let decoded = super::text::json(body).map_err(|e| e.message);
+    let duplicate_keys = decoded
+        .as_ref()
+        .map(|d| duplicate_keys(&d.text))
+        .unwrap_or_default();
+    let parsed: Result<Value, String> =
+        decoded.and_then(|d| serde_json::from_str(&d.text).map_err(|e| e.to_string()));
     let (json, json_error) = match parsed {
         Ok(v @ Value::Object(_)) => (Some(v), None),
         Ok(v) => {
@@ -158,6 +206,7 @@ pub fn analyse(
         json_error,
         predicate,
         mex_url,
+        duplicate_keys,
     }
 }
 
@@ -181,6 +230,31 @@ pub fn with_login_placeholder(v: &Value, login: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_twice_is_found_with_its_values_in_order() {
+        let a = analyse(
+            br#"{"account_type":"Managed","x":1,"account_type":"Federated"}"#,
+            None,
+            None,
+        );
+        assert_eq!(
+            a.duplicate_keys,
+            vec![(
+                "account_type".to_string(),
+                vec![Value::from("Managed"), Value::from("Federated")]
+            )]
+        );
+        assert_eq!(
+            a.json.as_ref().and_then(|j| j.get("account_type")),
+            Some(&Value::from("Federated"))
+        );
+        assert!(
+            analyse(br#"{"a":1,"b":{"a":2}}"#, None, None)
+                .duplicate_keys
+                .is_empty()
+        );
+    }
 
     #[test]
     fn url_keeps_query_and_encodes_like_macos() {

@@ -158,6 +158,11 @@ pub static ALL: &[Defect] = &[
         "answers 400 when a custom request value is present"
     ),
     defect!(
+        "preauth-duplicate-key",
+        &["PRE-2"],
+        "answers federated users with account_type twice (Managed, then Federated)"
+    ),
+    defect!(
         "preauth-no-ms-fields",
         &["PRE-9"],
         "omits federation_protocol and cloud_audience_urn"

@@ -103,5 +103,10 @@ pub async fn userrealm(
     } else {
         "application/json; charset=utf-8"
     };
-    (status, [(header::CONTENT_TYPE, ctype)], body.to_string()).into_response()
+    let mut text = body.to_string();
+    // A key twice, the value read (the last) being the right one.
+    if federated && has(d, "preauth-duplicate-key") && text.starts_with('{') {
+        text.insert_str(1, r#""account_type":"Managed","#);
+    }
+    (status, [(header::CONTENT_TYPE, ctype)], text).into_response()
 }

@@ -91,7 +91,19 @@ fn predicate(want: bool, a: &PreauthAnalysis, unusable: Option<&Skip>) -> Findin
             "predicate",
             pass_if(got == want),
             expected,
-            format!("it evaluates {got}"),
+            match (&a.predicate_source, &a.json) {
+                // What it was evaluated on, so that a vendor sees why.
+                (Some(p), Some(j)) => {
+                    let answer = j.to_string();
+                    let answer = if answer.chars().count() > 200 {
+                        format!("{}…", answer.chars().take(200).collect::<String>())
+                    } else {
+                        answer
+                    };
+                    format!("{} evaluates {got} on the answer {answer}", quoted(p))
+                }
+                _ => format!("it evaluates {got}"),
+            },
         ),
         // The configuration's predicate is missing or does not compile (CFG-4).
         (None, None) => match unusable {

@@ -74,6 +74,9 @@ pub struct PreauthAnalysis {
     pub json_error: Option<String>,
     /// What the predicate evaluates to (None: no JSON object to evaluate).
     pub predicate: Option<bool>,
+    /// The predicate evaluated, as the configuration writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate_source: Option<String>,
     /// The MEX URL (None: no JSON object).
     pub mex_url: Option<MexUrlValue>,
     /// Keys the object holds more than once, each with its values in order (the last is the
@@ -185,6 +188,7 @@ pub fn analyse(
         ),
     };
     let object = json.as_ref().filter(|v| v.is_object());
+    let predicate_text = predicate.map(|p| p.source().to_string());
     let predicate = object.zip(predicate).map(|(o, p)| p.evaluate(o));
     let mex_url = object.map(|o| {
         let (kp_text, value) = match keypath {
@@ -204,6 +208,7 @@ pub fn analyse(
     PreauthAnalysis {
         json,
         json_error,
+        predicate_source: predicate_text,
         predicate,
         mex_url,
         duplicate_keys,

@@ -94,6 +94,40 @@ fn preauth_analysis(c: &mut Criterion) {
     });
 }
 
+/// Redaction of a transcript body (every exchange and golden passes through it) against one
+/// `str::contains` pass over the same text for one secret: the floor any masking must pay.
+fn redaction(c: &mut Criterion) {
+    let r = fedconform::redact::Redactor::new();
+    for secret in [
+        "Pa55&<wörd>\"+%/=",
+        "fedconform-3f9c2a71d0e84b6aa1c4b2f7e5d9",
+        "o'brien&<jürgen>",
+    ] {
+        r.add_secret(secret);
+    }
+    let mut g = c.benchmark_group("redact");
+    for (name, bytes) in fixtures().into_iter().take(3) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let floor = median_ns(301, || {
+            black_box(black_box(&text).contains("Pa55&<wörd>"));
+        });
+        let masked = median_ns(301, || {
+            black_box(r.redact(black_box(&text)));
+        });
+        println!(
+            "redact/{name}: {} KB, contains {:.1} µs, redact (3 secrets, every encoding) {:.1} µs: {:.1}×",
+            bytes.len() / 1024,
+            floor / 1000.0,
+            masked / 1000.0,
+            masked / floor
+        );
+        g.bench_function(format!("redact/{name}"), |b| {
+            b.iter(|| r.redact(black_box(&text)))
+        });
+    }
+    g.finish();
+}
+
 fn whole_run(c: &mut Criterion) {
     let bin = env!("CARGO_BIN_EXE_fedconform");
     let run = || {
@@ -328,6 +362,7 @@ criterion_group!(
     preauth_analysis,
     wstrust,
     wsfed,
+    redaction,
     whole_run,
     scale
 );

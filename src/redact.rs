@@ -11,6 +11,9 @@ pub const MASK: &str = "[REDACTED]";
 #[derive(Clone, Default, Debug)]
 pub struct Redactor {
     needles: Arc<RwLock<Vec<String>>>,
+    /// The needles as one automaton (leftmost-longest), rebuilt when a secret is added: one pass
+    /// over a text finds them all.
+    automaton: Arc<RwLock<Option<aho_corasick::AhoCorasick>>>,
     /// The secrets themselves, found under any mix of text encodings by [`encoded_spans`].
     secrets: Arc<RwLock<Vec<Vec<char>>>>,
 }
@@ -86,42 +89,45 @@ impl Redactor {
         }
         // Longest first, so a longer encoding is masked before a shorter one inside it.
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let built = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(needles.iter())
+            .ok();
+        match self.automaton.write() {
+            Ok(mut a) => *a = built,
+            Err(p) => *p.into_inner() = built,
+        }
     }
 
     /// Replaces every registered secret in `text`.
     pub fn redact(&self, text: &str) -> String {
-        let needles = match self.needles.read() {
+        let automaton = match self.automaton.read() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        let mut out = text.to_string();
-        for n in needles.iter() {
-            if out.contains(n.as_str()) {
-                out = out.replace(n.as_str(), MASK);
-            }
-        }
+        let out = match automaton.as_ref() {
+            Some(a) => a.replace_all(text, &vec![MASK; a.patterns_len()]),
+            None => text.to_string(),
+        };
         // Then any mix of encodings another serialiser writes: numeric character references,
         // JSON's \u escapes, percent-escapes of some characters and not others.
         let secrets = match self.secrets.read() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        for secret in secrets.iter() {
-            let spans = encoded_spans(&out, secret);
-            if spans.is_empty() {
-                continue;
-            }
-            let mut masked = String::with_capacity(out.len());
-            let mut at = 0;
-            for (start, end) in spans {
-                masked.push_str(&out[at..start]);
-                masked.push_str(MASK);
-                at = end;
-            }
-            masked.push_str(&out[at..]);
-            out = masked;
+        let spans = encoded_spans(&out, &secrets);
+        if spans.is_empty() {
+            return out;
         }
-        out
+        let mut masked = String::with_capacity(out.len());
+        let mut at = 0;
+        for (start, end) in spans {
+            masked.push_str(&out[at..start]);
+            masked.push_str(MASK);
+            at = end;
+        }
+        masked.push_str(&out[at..]);
+        masked
     }
 
     /// True when no secret is registered.
@@ -130,26 +136,39 @@ impl Redactor {
     }
 }
 
-/// Where `secret` appears in `text` under any mix of the encodings a serialiser may write for
-/// each of its characters: as itself, an XML or HTML character reference (`&amp;`, `&#38;`,
-/// `&#x26;`), a JSON escape (`\"`, `\u0026`, a surrogate pair), percent-escaped UTF-8 (`%26`,
-/// either case) or `+` for a space. Byte ranges, in order, not overlapping.
-fn encoded_spans(text: &str, secret: &[char]) -> Vec<(usize, usize)> {
-    let Some(&first) = secret.first() else {
+/// Where any of `secrets` appears in `text` under any mix of the encodings a serialiser may
+/// write for each of its characters: as itself, an XML or HTML character reference (`&amp;`,
+/// `&#38;`, `&#x26;`), a JSON escape (`\\"`, `\\u0026`, a surrogate pair), percent-escaped
+/// UTF-8 (`%26`, either case) or `+` for a space. Byte ranges, in order, not overlapping. One
+/// pass over the bytes: only a byte that can start a secret (its first character's first byte,
+/// or an escape's) is tried.
+fn encoded_spans(text: &str, secrets: &[Vec<char>]) -> Vec<(usize, usize)> {
+    let mut starts = [false; 256];
+    for b in [b'&', b'\\', b'%', b'+'] {
+        starts[usize::from(b)] = true;
+    }
+    let mut any = false;
+    for secret in secrets {
+        if let Some(&c) = secret.first() {
+            let mut buf = [0u8; 4];
+            starts[usize::from(c.encode_utf8(&mut buf).as_bytes()[0])] = true;
+            any = true;
+        }
+    }
+    if !any {
         return Vec::new();
-    };
+    }
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if !text.is_char_boundary(i) {
-            i += 1;
-            continue;
-        }
-        // Only a position where the first character can start is tried.
-        let may_start =
-            matches!(bytes[i], b'&' | b'\\' | b'%' | b'+') || text[i..].starts_with(first);
-        if may_start && let Some(end) = match_from(text, i, secret) {
+        // A start byte is ASCII or a UTF-8 lead byte: always a character boundary.
+        if starts[usize::from(bytes[i])]
+            && let Some(end) = secrets
+                .iter()
+                .filter(|s| !s.is_empty())
+                .find_map(|s| match_from(text, i, s))
+        {
             spans.push((i, end));
             i = end;
             continue;
@@ -165,108 +184,98 @@ fn match_from(text: &str, at: usize, secret: &[char]) -> Option<usize> {
     let Some((&want, rest)) = secret.split_first() else {
         return Some(at);
     };
-    for (c, next) in units(text, at) {
-        if c == want
-            && let Some(end) = match_from(text, next, rest)
-        {
-            return Some(end);
-        }
+    let tail = &text[at..];
+    let c = tail.chars().next()?;
+    if c == want
+        && let Some(end) = match_from(text, at + c.len_utf8(), rest)
+    {
+        return Some(end);
     }
-    None
+    match decode_at(tail) {
+        Some((d, len)) if d == want => match_from(text, at + len, rest),
+        _ => None,
+    }
 }
 
-/// The characters the text at byte `at` may stand for, each with where it ends.
-fn units(text: &str, at: usize) -> Vec<(char, usize)> {
-    let rest = &text[at..];
-    let mut out = Vec::new();
-    let Some(c) = rest.chars().next() else {
-        return out;
-    };
-    out.push((c, at + c.len_utf8()));
-    match c {
-        '&' => {
-            if let Some(semi) = rest.bytes().take(12).position(|b| b == b';') {
-                let name = &rest[1..semi];
-                let decoded = match name {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => name
-                        .strip_prefix('#')
-                        .and_then(|n| match n.strip_prefix(['x', 'X']) {
-                            Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                            None => n.parse::<u32>().ok(),
-                        })
-                        .and_then(char::from_u32),
-                };
-                if let Some(d) = decoded {
-                    out.push((d, at + semi + 1));
+/// What an escape at the start of `rest` stands for, and its length in bytes: a character
+/// reference, a JSON escape, percent-escaped UTF-8 or `+`. None when `rest` starts with none.
+fn decode_at(rest: &str) -> Option<(char, usize)> {
+    let b = rest.as_bytes();
+    match b.first()? {
+        b'&' => {
+            let semi = b.iter().take(12).position(|&x| x == b';')?;
+            let name = &rest[1..semi];
+            let d = match name {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                _ => {
+                    let n = name.strip_prefix('#')?;
+                    let v = match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => n.parse::<u32>().ok()?,
+                    };
+                    char::from_u32(v)?
                 }
-            }
+            };
+            Some((d, semi + 1))
         }
-        '\\' => {
-            let simple = match rest.as_bytes().get(1) {
-                Some(b'"') => Some('"'),
-                Some(b'\\') => Some('\\'),
-                Some(b'/') => Some('/'),
-                Some(b'n') => Some('\n'),
-                Some(b't') => Some('\t'),
-                Some(b'r') => Some('\r'),
+        b'\\' => {
+            let simple = match b.get(1)? {
+                b'"' => Some('"'),
+                b'\\' => Some('\\'),
+                b'/' => Some('/'),
+                b'n' => Some('\n'),
+                b't' => Some('\t'),
+                b'r' => Some('\r'),
                 _ => None,
             };
             if let Some(d) = simple {
-                out.push((d, at + 2));
+                return Some((d, 2));
             }
             let hex4 = |s: &str| {
                 s.get(2..6)
                     .filter(|_| s.starts_with("\\u"))
                     .and_then(|h| u32::from_str_radix(h, 16).ok())
             };
-            if let Some(u) = hex4(rest) {
-                if (0xD800..0xDC00).contains(&u) {
-                    if let Some(lo) = rest.get(6..).and_then(hex4)
-                        && (0xDC00..0xE000).contains(&lo)
-                        && let Some(d) =
-                            char::from_u32(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00))
-                    {
-                        out.push((d, at + 12));
-                    }
-                } else if let Some(d) = char::from_u32(u) {
-                    out.push((d, at + 6));
+            let u = hex4(rest)?;
+            if (0xD800..0xDC00).contains(&u) {
+                let lo = rest.get(6..).and_then(hex4)?;
+                if !(0xDC00..0xE000).contains(&lo) {
+                    return None;
                 }
+                let d = char::from_u32(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00))?;
+                Some((d, 12))
+            } else {
+                Some((char::from_u32(u)?, 6))
             }
         }
-        '%' => {
+        b'%' => {
             // Percent-escaped UTF-8: as many %XX as the lead byte says.
             let byte = |k: usize| {
                 rest.get(k * 3..k * 3 + 3)
                     .filter(|t| t.starts_with('%'))
                     .and_then(|t| u8::from_str_radix(&t[1..], 16).ok())
             };
-            if let Some(lead) = byte(0) {
-                let n = match lead {
-                    0x00..=0x7F => 1,
-                    0xC0..=0xDF => 2,
-                    0xE0..=0xEF => 3,
-                    0xF0..=0xF7 => 4,
-                    _ => 0,
-                };
-                let seq: Option<Vec<u8>> = (0..n).map(byte).collect();
-                if let Some(d) = seq
-                    .filter(|s| !s.is_empty())
-                    .and_then(|s| String::from_utf8(s).ok())
-                    .and_then(|s| s.chars().next())
-                {
-                    out.push((d, at + n * 3));
-                }
+            let n = match byte(0)? {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => return None,
+            };
+            let mut buf = [0u8; 4];
+            for (k, slot) in buf.iter_mut().enumerate().take(n) {
+                *slot = byte(k)?;
             }
+            let d = std::str::from_utf8(&buf[..n]).ok()?.chars().next()?;
+            Some((d, n * 3))
         }
-        '+' => out.push((' ', at + 1)),
-        _ => {}
+        b'+' => Some((' ', 1)),
+        _ => None,
     }
-    out
 }
 
 /// XML-escapes the five special characters.

@@ -16,4 +16,5 @@ pub mod report;
 pub mod requirements;
 pub mod runner;
 pub mod steps;
+pub mod suggest;
 pub mod suite;

@@ -486,14 +486,10 @@ impl FromStr for Defect {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Defect::find(s).ok_or_else(|| {
-            let mut near: Vec<(usize, &str)> = ALL
-                .iter()
-                .map(|d| (strsim::levenshtein(d.name, s), d.name))
-                .filter(|(d, _)| *d <= 3.max(s.len() / 4))
-                .collect();
-            near.sort();
-            let hint = match near.first() {
-                Some((_, n)) => format!("; did you mean {n}?"),
+            let mut names: Vec<&str> = ALL.iter().map(|d| d.name).collect();
+            names.sort_unstable();
+            let hint = match crate::suggest::nearest(s, names, 3.max(s.len() / 4)) {
+                Some(n) => format!("; did you mean {n}?"),
                 None => String::new(),
             };
             format!(

@@ -122,11 +122,8 @@ fn plain_toml_message(message: &str, at: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let Some((key, expected)) = rest.split_once("`, expected one of ")
     {
-        let options: Vec<&str> = expected.split(", ").map(|o| o.trim_matches('`')).collect();
-        let near = options
-            .iter()
-            .filter(|o| strsim::levenshtein(o, key) <= 2.max(key.len() / 4))
-            .min_by_key(|o| strsim::levenshtein(o, key));
+        let options = expected.split(", ").map(|o| o.trim_matches('`'));
+        let near = crate::suggest::nearest(key, options, 2.max(key.len() / 4));
         return format!(
             "unknown key `{key}`{}: expected one of {expected}",
             near.map(|n| format!(" (did you mean `{n}`?)"))

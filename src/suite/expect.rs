@@ -456,10 +456,7 @@ impl Expectation {
             "same_client_as" => Ok(E::Signin(S::SameClientAs(step(key, v)?))),
             "refused_4xx" => unit(E::Signin(S::Refused4xx)),
             _ => {
-                let near = KEYS
-                    .iter()
-                    .min_by_key(|k| strsim::levenshtein(k, key))
-                    .filter(|k| strsim::levenshtein(k, key) <= 2.max(key.len() / 4));
+                let near = crate::suggest::nearest(key, KEYS.iter().copied(), 2.max(key.len() / 4));
                 Err(format!(
                     "unknown expectation `{key}`{}: expected one of {}",
                     near.map(|k| format!(" (did you mean `{k}`?)"))
